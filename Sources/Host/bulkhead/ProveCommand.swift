@@ -1,0 +1,63 @@
+// `bulkhead prove`: runs every Z3 obligation in proofs/Obligations and prints a table.
+
+import ArgumentParser
+import BulkheadProofs
+import Dispatch
+
+/// Discharges every proof obligation; exits non-zero if any is not proved (or, with `--mutants`,
+/// if any mutant survives).
+struct Prove: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Prove the Spec's invariants and the core's decision functions with Z3.")
+
+  @Option(name: .long, help: "Run only this obligation (or every obligation of this operation).")
+  var only: String?
+
+  @Flag(name: .long, help: "Also check that every mutant (weakened check) is refuted.")
+  var mutants = false
+
+  @Option(name: .long, help: "Worker threads, one Z3 context each.")
+  var threads = 2
+
+  @Flag(name: .long, help: "List the obligations and their mutants, and exit.")
+  var list = false
+
+  func run() throws {
+    if list {
+      for o in allObligations() {
+        print(o.name)
+        for m in o.mutants { print("  /\(m.name)") }
+      }
+      return
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let results = runAllObligations(only: only, mutants: mutants, threads: threads)
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if results.isEmpty {
+      print("no obligation matches \(only ?? "")")
+      throw ExitCode.failure
+    }
+    let width = results.map(\.name.count).max() ?? 10
+    print(pad("obligation", width) + "  result    time")
+    for r in results {
+      let verdict: String
+      var detail = ""
+      switch r.status {
+      case .proved: verdict = r.isMutant ? "SURVIVED" : "proved"
+      case .refuted(let cex):
+        verdict = r.isMutant ? "refuted" : "FAILED"
+        detail = cex.map(\.description).joined(separator: " ")
+      case .unknown(let why): verdict = "UNKNOWN"; detail = why
+      }
+      let time = String(Int((r.seconds * 1000).rounded())) + " ms"
+      print(pad(r.name, width) + "  " + pad(verdict, 8) + "  " + pad(time, 8) + (detail.isEmpty ? "" : "  " + detail))
+    }
+    let failed = results.filter { !$0.passed }
+    print("\(results.count - failed.count) passed, \(failed.count) failed  (\(String(Int(elapsed * 1000))) ms wall)")
+    if !failed.isEmpty { throw ExitCode.failure }
+  }
+
+  private func pad(_ s: String, _ n: Int) -> String {
+    s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+  }
+}

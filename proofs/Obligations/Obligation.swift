@@ -1,0 +1,148 @@
+// Obligation: one named proof goal `<operation>_<invariant>` and the mutants that show it is not
+// vacuous. `runAllObligations` is the single runner used by `bulkhead prove` and by ProofTests.
+
+import Dispatch
+import Z3Kit
+
+/// What an obligation asks Z3: `hypotheses ⇒ claim`, and which terms to show if it fails.
+public struct Goal {
+  public var claim: Z3Bool
+  public var hypotheses: [Z3Bool]
+  public var witnesses: [Witness]
+
+  public init(claim: Z3Bool, hypotheses: [Z3Bool] = [], witnesses: [Witness] = []) {
+    self.claim = claim
+    self.hypotheses = hypotheses
+    self.witnesses = witnesses
+  }
+}
+
+/// A proof goal plus its deliberately weakened variants.
+public struct Obligation: Sendable {
+  /// `<operation>_<invariant>`, e.g. `mmuUpdate_typeSafety`, `pteCheck_agreesWithSpec`.
+  public let name: String
+  /// Builds the goal. Called on the checking thread; terms are never shared between obligations.
+  public let goal: @Sendable () -> Goal
+  /// Weakened checks; each must be *refuted*, or the obligation proves nothing.
+  public let mutants: [Mutant]
+
+  public init(_ name: String, mutants: [Mutant] = [], goal: @escaping @Sendable () -> Goal) {
+    self.name = name
+    self.goal = goal
+    self.mutants = mutants
+  }
+}
+
+/// A test-only weakening of an obligation's check (a dropped condition, an off-by-one).
+public struct Mutant: Sendable {
+  public let name: String
+  public let goal: @Sendable () -> Goal
+
+  public init(_ name: String, goal: @escaping @Sendable () -> Goal) {
+    self.name = name
+    self.goal = goal
+  }
+}
+
+/// The verdict on one obligation or mutant.
+public struct ObligationResult: Sendable {
+  public enum Status: Equatable, Sendable {
+    /// Z3 proved the goal.
+    case proved
+    /// Z3 found a counterexample.
+    case refuted([WitnessValue])
+    /// Z3 gave up.
+    case unknown(String)
+  }
+
+  /// Obligation name, or `<obligation>/<mutant>` for a mutant.
+  public let name: String
+  /// True for a mutant, whose expected status is `.refuted`.
+  public let isMutant: Bool
+  public let status: Status
+  public let seconds: Double
+
+  /// Whether this is the expected verdict: proved for an obligation, refuted for a mutant.
+  public var passed: Bool {
+    switch status {
+    case .proved: return !isMutant
+    case .refuted: return isMutant
+    case .unknown: return false
+    }
+  }
+}
+
+/// Per-check Z3 timeout.
+let obligationTimeoutMs: UInt32 = 30_000
+
+func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResult {
+  let start = DispatchTime.now().uptimeNanoseconds
+  let g = goal()
+  let outcome = prove(g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs)
+  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  let status: ObligationResult.Status
+  switch outcome {
+  case .proved: status = .proved
+  case .refuted(let cex): status = .refuted(cex)
+  case .unknown(let why): status = .unknown(why)
+  }
+  return ObligationResult(name: name, isMutant: isMutant, status: status, seconds: seconds)
+}
+
+/// Every obligation, in a stable order.
+public func allObligations() -> [Obligation] {
+  sanityObligations + decisionObligations + specObligations + xsaObligations
+}
+
+/// Runs every obligation whose name is `only` (or contains it as `<operation>_` prefix), or all.
+public func runAllObligations(only: String?) -> [ObligationResult] {
+  runAllObligations(only: only, mutants: false)
+}
+
+/// Runs the selected obligations and, with `mutants`, each of their mutants; two threads.
+public func runAllObligations(only: String?, mutants: Bool, threads: Int = 2) -> [ObligationResult] {
+  let selected = allObligations().filter { o in only.map { o.name == $0 || o.name.hasPrefix($0 + "_") } ?? true }
+  var queue: [(String, Bool, @Sendable () -> Goal)] = []
+  for o in selected {
+    queue.append((o.name, false, o.goal))
+    if mutants { for m in o.mutants { queue.append((o.name + "/" + m.name, true, m.goal)) } }
+  }
+  let jobs = queue
+  let results = ResultBox(count: jobs.count)
+  let next = Counter()
+  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, jobs.count))) { _ in
+    while let i = next.take(below: jobs.count) {
+      let (name, isMutant, goal) = jobs[i]
+      results.set(i, check(name, isMutant: isMutant, goal))
+    }
+  }
+  return results.values()
+}
+
+/// A shared work index for the runner's threads.
+private final class Counter: @unchecked Sendable {
+  private var value = 0
+  private let lock = NSLockLike()
+  func take(below n: Int) -> Int? {
+    lock.withLock {
+      guard value < n else { return nil }
+      defer { value += 1 }
+      return value
+    }
+  }
+}
+
+/// Results written by index from the runner's threads.
+private final class ResultBox: @unchecked Sendable {
+  private var slots: [ObligationResult?]
+  private let lock = NSLockLike()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ r: ObligationResult) { lock.withLock { slots[i] = r } }
+  func values() -> [ObligationResult] { lock.withLock { slots.compactMap { $0 } } }
+}
+
+/// A mutex without Foundation (a serial dispatch queue).
+private final class NSLockLike: @unchecked Sendable {
+  private let queue = DispatchQueue(label: "bulkhead.proofs.lock")
+  func withLock<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
+}
