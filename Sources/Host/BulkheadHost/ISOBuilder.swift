@@ -52,6 +52,9 @@ public struct ISOBuilder: Sendable {
   public var stagingDir: URL
   /// Finds grub-mkrescue and friends.
   public var tools: ToolCheck
+  /// When set, a copy of the image is also written here under a disk-image name (`bulkhead.img`).
+  /// The bytes are the same: grub-mkrescue images are hybrid, so either file can be `dd`-ed to a USB stick.
+  public var usbImage: URL? = nil
 
   public init(
     kernelELF: URL, output: URL, modules: [BootModule] = [], commandLine: String = "",
@@ -146,6 +149,12 @@ public struct ISOBuilder: Sendable {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw .grubMkrescueFailed(status: process.terminationStatus, output: output)
+    }
+    if let usbImage {
+      do {
+        try? fm.removeItem(at: usbImage)
+        try fm.copyItem(at: self.output, to: usbImage)
+      } catch { throw .staging("could not write the USB image: \(error)") }
     }
     return self.output
   }
