@@ -1,5 +1,5 @@
 // Registry: the obligation lists, one per file family (filled in by Decision*, Spec*, XSA*).
 
-let decisionObligations: [Obligation] = []
+let decisionObligations: [Obligation] = pteCheckObligations
 let specObligations: [Obligation] = []
 let xsaObligations: [Obligation] = []

@@ -1,0 +1,39 @@
+// Refusals: the symbolic form of a Spec transition's `guard ... else { throw e }` sequence.
+//
+// The Spec checks conditions in order and throws the first errno. Symbolically, each check is a
+// (failure condition, errno) pair under the path condition of the branch it sits in; the result
+// is the errno of the first failing pair, or 0. `when(c) { ... }` is the Spec's `if c { ... }`.
+// Writing the symbolic rules with this helper keeps them line-by-line parallel to Spec/*.swift.
+
+import BulkheadCore
+import Z3Kit
+
+struct Refusals {
+  private var checks: [(fails: Z3Bool, errno: UInt64)] = []
+  private var path: [Z3Bool] = []
+
+  /// `guard ok else { throw errno }`.
+  mutating func `guard`(_ ok: Z3Bool, _ errno: UInt64) {
+    checks.append((all(path + [!ok]), errno))
+  }
+
+  /// `if bad { throw errno }`.
+  mutating func throwIf(_ bad: Z3Bool, _ errno: UInt64) {
+    checks.append((all(path + [bad]), errno))
+  }
+
+  /// `if cond { body }`: the checks in `body` apply only when `cond` holds.
+  mutating func when(_ cond: Z3Bool, _ body: (inout Refusals) -> Void) {
+    path.append(cond)
+    body(&self)
+    path.removeLast()
+  }
+
+  /// Whether some check fails.
+  var refused: Z3Bool { any(checks.map(\.fails)) }
+
+  /// The errno of the first failing check, or 0 (as a 64-bit word).
+  var errno: BV {
+    checks.reversed().reduce(BV(constant: 0)) { rest, c in BV.ite(c.fails, BV(constant: c.errno), rest) }
+  }
+}
