@@ -80,7 +80,7 @@ _start32:
     mov %edx, %ebp                  /* keep the NX bit (20) for EFER below */
 
     /* Early page tables (zeroed .bss, loaders zero bss): the first 1 GiB of RAM mapped twice,
-     * identity (so this code keeps running) and at -2 GiB (where the kernel is linked). */
+     * identity (so this code keeps running) and at KERNEL_VMA_BASE (where the kernel is linked). */
     mov $PHYS(boot_pd), %ebx
     xor %ecx, %ecx
 1:  mov %ecx, %eax
@@ -95,13 +95,13 @@ _start32:
     mov $PHYS(boot_pd), %eax
     or $3, %eax
     mov %eax, PHYS(boot_pdpt_low)
-    mov %eax, PHYS(boot_pdpt_high) + 510 * 8
+    mov %eax, PHYS(boot_pdpt_high) + KERNEL_PDPT_SLOT * 8
     mov $PHYS(boot_pdpt_low), %eax
     or $3, %eax
     mov %eax, PHYS(boot_pml4)
     mov $PHYS(boot_pdpt_high), %eax
     or $3, %eax
-    mov %eax, PHYS(boot_pml4) + 511 * 8
+    mov %eax, PHYS(boot_pml4) + KERNEL_PML4_SLOT * 8
 
     mov %cr4, %eax
     or $(1 << 5), %eax              /* PAE */

@@ -8,29 +8,22 @@
  */
     .text
 
-.macro STUB vec
+/* 256 stubs, each exactly 16 bytes apart, so the stub for vector v is at
+ * isr_stubs + 16 * v (arch_isr_stub). Two pushes and a jmp fit in 15 bytes. */
+    .globl isr_stubs
     .align 16
-isr_stub_\vec:
-    .if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+isr_stubs:
+    .set vec, 0
+    .rept 256
+    .align 16
+    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
     .else
     pushq $0
     .endif
-    pushq $\vec
+    pushq $vec
     jmp trap_common
-.endm
-
-    .altmacro
-.macro STUBS from, to
-    STUB \from
-    .if \to-\from
-    STUBS %(\from+1), \to
-    .endif
-.endm
-
-    STUBS 0, 63
-    STUBS 64, 127
-    STUBS 128, 191
-    STUBS 192, 255
+    .set vec, vec + 1
+    .endr
 
 trap_common:
     pushq %rax
@@ -69,21 +62,3 @@ trap_common:
     add $16, %rsp                   /* vector and error code */
     iretq
 
-.macro STUBADDR vec
-    .quad isr_stub_\vec
-.endm
-.macro STUBADDRS from, to
-    STUBADDR \from
-    .if \to-\from
-    STUBADDRS %(\from+1), \to
-    .endif
-.endm
-
-    .section .rodata
-    .align 8
-    .globl isr_stub_table
-isr_stub_table:
-    STUBADDRS 0, 63
-    STUBADDRS 64, 127
-    STUBADDRS 128, 191
-    STUBADDRS 192, 255

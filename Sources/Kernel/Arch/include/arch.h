@@ -89,14 +89,17 @@ static inline void arch_mmio_write32(uint64_t va, uint32_t v) { *(volatile uint3
 extern char __image_start[], __image_end[], __text_start[], __text_end[];
 extern char __bss_start[], __bss_end[], __ksyms_start[], __ksyms_end[];
 extern char boot_pml4[];
-extern const uint64_t isr_stub_table[256];
+extern char isr_stubs[];
 static inline uint64_t arch_image_start(void) { return (uint64_t)__image_start; }
 static inline uint64_t arch_image_end(void) { return (uint64_t)__image_end; }
 static inline uint64_t arch_text_start(void) { return (uint64_t)__text_start; }
 static inline uint64_t arch_text_end(void) { return (uint64_t)__text_end; }
 static inline uint64_t arch_ksyms_start(void) { return (uint64_t)__ksyms_start; }
 static inline uint64_t arch_ksyms_end(void) { return (uint64_t)__ksyms_end; }
-static inline uint64_t arch_isr_stub(int vector) { return isr_stub_table[vector]; }
+static inline uint64_t arch_isr_stub(int vector) { return (uint64_t)isr_stubs + 16 * (uint64_t)vector; }
+
+/* runtime.c: the console all output goes through (serial, plus a mirror when set). */
+int putchar(int c);
 
 /* runtime.c */
 uint64_t kernel_heap_used(void);
