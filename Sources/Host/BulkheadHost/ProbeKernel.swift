@@ -7,10 +7,10 @@ import Foundation
 public struct ProbeKernel: Sendable {
   /// The line printed on the serial port (ASCII; a newline is added).
   public var message: String
-  /// The byte written to port 0xf4 afterwards.
-  public var exitValue: UInt8
+  /// The byte written to port 0xf4 afterwards; `nil` halts forever instead (for timeout tests).
+  public var exitValue: UInt8?
 
-  public init(message: String = "probe: hello from multiboot", exitValue: UInt8 = GuestExit.success) {
+  public init(message: String = "probe: hello from multiboot", exitValue: UInt8? = GuestExit.success) {
     self.message = message
     self.exitValue = exitValue
   }
@@ -42,8 +42,10 @@ public struct ProbeKernel: Sendable {
     for byte in Array((message + "\n").utf8) where byte < 0x80 {
       out += [0xB0, byte, 0xEE]  // mov al, byte ; out dx, al
     }
-    out += [0xB0, exitValue, 0xE6, UInt8(GuestExit.port)]  // mov al, v ; out 0xf4, al
-    out += [0xF4, 0xEB, 0xFD]  // hlt ; jmp back to hlt
+    if let exitValue {
+      out += [0xB0, exitValue, 0xE6, UInt8(GuestExit.port)]  // mov al, v ; out 0xf4, al
+    }
+    out += [0xF4, 0xEB, 0xFD]  // hlt ; jmp back to hlt (interrupts are off: forever)
     return out
   }
 

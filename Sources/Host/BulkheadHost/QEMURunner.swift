@@ -109,8 +109,10 @@ public struct QEMURunner: Sendable {
     var timedOut = false
     if exited.wait(timeout: .now() + config.timeoutSeconds) == .timedOut {
       timedOut = true
-      process.terminate()  // SIGTERM: QEMU exits cleanly
-      if exited.wait(timeout: .now() + 3) == .timedOut {
+      // SIGTERM first, so QEMU exits cleanly. QEMU inherits the signal mask of the spawning thread, and
+      // Dispatch/test-runner threads block SIGTERM, so fall back to SIGKILL soon.
+      process.terminate()
+      if exited.wait(timeout: .now() + 0.5) == .timedOut {
         kill(process.processIdentifier, SIGKILL)
         exited.wait()
       }
