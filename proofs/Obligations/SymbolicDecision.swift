@@ -38,6 +38,7 @@ public struct SymWord: DecisionWord {
   public static func .!= (lhs: SymWord, rhs: SymWord) -> SymBool { SymBool(lhs.z .!= rhs.z) }
   public static func .< (lhs: SymWord, rhs: SymWord) -> SymBool { SymBool(lhs.z .< rhs.z) }
   public static func .<= (lhs: SymWord, rhs: SymWord) -> SymBool { SymBool(lhs.z .<= rhs.z) }
+  public static func signedLess(_ lhs: SymWord, _ rhs: SymWord) -> SymBool { SymBool(lhs.z.slt(rhs.z)) }
   public static func select(_ condition: SymBool, _ ifTrue: SymWord, _ ifFalse: SymWord) -> SymWord {
     SymWord(BV.ite(condition.z, ifTrue.z, ifFalse.z))
   }

@@ -59,7 +59,7 @@ public func exists(_ vars: [BV], _ body: Z3Bool) -> Z3Bool {
   Z3Bool(term: Term(.exists(vars.map(\.term), body.term), .bool))
 }
 
-/// A bit-vector of 1 to 64 bits.
+/// A bit-vector of 1 to 128 bits (wide ones model unbounded integers in overflow proofs).
 public struct BV: @unchecked Sendable {
   public let term: Term
 
@@ -70,14 +70,14 @@ public struct BV: @unchecked Sendable {
 
   /// A free bit-vector constant named `name`.
   public init(_ name: String, width: UInt32 = 64) {
-    precondition(width >= 1 && width <= 64, "Z3Kit: widths are 1...64")
+    precondition(width >= 1 && width <= 128, "Z3Kit: widths are 1...128")
     self.term = Term(.variable(name), .bitVector(width))
   }
 
   /// The constant `value` truncated to `width` bits.
   public init(constant value: UInt64, width: UInt32 = 64) {
-    precondition(width >= 1 && width <= 64, "Z3Kit: widths are 1...64")
-    let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) &- 1
+    precondition(width >= 1 && width <= 128, "Z3Kit: widths are 1...128")
+    let mask: UInt64 = width >= 64 ? ~0 : (1 << UInt64(width)) &- 1
     self.term = Term(.bvConst(value & mask), .bitVector(width))
   }
 
@@ -152,10 +152,34 @@ public struct BV: @unchecked Sendable {
 
   /// Zero-extended (or kept) to `newWidth` bits.
   public func zeroExtended(to newWidth: UInt32) -> BV {
-    precondition(newWidth >= width && newWidth <= 64, "Z3Kit: bad zero-extend")
+    precondition(newWidth >= width && newWidth <= 128, "Z3Kit: bad zero-extend")
     if newWidth == width { return self }
     return BV(term: Term(.zeroExtend(newWidth - width, term), .bitVector(newWidth)))
   }
+
+  /// Sign-extended (or kept) to `newWidth` bits.
+  public func signExtended(to newWidth: UInt32) -> BV {
+    precondition(newWidth >= width && newWidth <= 128, "Z3Kit: bad sign-extend")
+    if newWidth == width { return self }
+    return BV(term: Term(.signExtend(newWidth - width, term), .bitVector(newWidth)))
+  }
+
+  /// Two's-complement negation.
+  public static prefix func - (a: BV) -> BV { a.constant(0) &- a }
+
+  /// Signed less-than.
+  public func slt(_ b: BV) -> Z3Bool {
+    precondition(width == b.width, "Z3Kit: width mismatch")
+    return Z3Bool(term: Term(.slt(term, b.term), .bool))
+  }
+  /// Signed less-than-or-equal.
+  public func sle(_ b: BV) -> Z3Bool {
+    precondition(width == b.width, "Z3Kit: width mismatch")
+    return Z3Bool(term: Term(.sle(term, b.term), .bool))
+  }
+  /// Signed maximum / minimum.
+  public static func smax(_ a: BV, _ b: BV) -> BV { ite(a.slt(b), b, a) }
+  public static func smin(_ a: BV, _ b: BV) -> BV { ite(a.slt(b), a, b) }
 }
 
 /// An array from bit-vectors to bit-vectors (one per-object field of a symbolic state).

@@ -172,8 +172,11 @@ public final class Solver {
     case .bvNot(let a): return Z3_mk_bvnot(ctx, lower(a))
     case .ult(let a, let b): return Z3_mk_bvult(ctx, lower(a), lower(b))
     case .ule(let a, let b): return Z3_mk_bvule(ctx, lower(a), lower(b))
+    case .slt(let a, let b): return Z3_mk_bvslt(ctx, lower(a), lower(b))
+    case .sle(let a, let b): return Z3_mk_bvsle(ctx, lower(a), lower(b))
     case .extract(let hi, let lo, let a): return Z3_mk_extract(ctx, hi, lo, lower(a))
     case .zeroExtend(let n, let a): return Z3_mk_zero_ext(ctx, n, lower(a))
+    case .signExtend(let n, let a): return Z3_mk_sign_ext(ctx, n, lower(a))
     case .select(let arr, let i): return Z3_mk_select(ctx, lower(arr), lower(i))
     case .store(let arr, let i, let v): return Z3_mk_store(ctx, lower(arr), lower(i), lower(v))
     case .constArray(let v):

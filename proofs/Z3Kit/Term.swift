@@ -12,7 +12,7 @@
 public enum Sort: Hashable, Sendable, CustomStringConvertible {
   /// Booleans.
   case bool
-  /// Bit-vectors of the given width (1 ... 64 bits).
+  /// Bit-vectors of the given width (1 ... 128 bits; constants and model values fit 64 bits).
   case bitVector(UInt32)
   /// Arrays from `bitVector(index)` to `bitVector(value)`.
   case array(index: UInt32, value: UInt32)
@@ -62,8 +62,12 @@ public final class Term: @unchecked Sendable {
     case bvNot(Term)
     case ult(Term, Term)
     case ule(Term, Term)
+    /// Signed (two's complement) comparisons.
+    case slt(Term, Term)
+    case sle(Term, Term)
     case extract(high: UInt32, low: UInt32, Term)
     case zeroExtend(UInt32, Term)
+    case signExtend(UInt32, Term)
     case select(Term, Term)
     case store(Term, Term, Term)
     case constArray(Term)

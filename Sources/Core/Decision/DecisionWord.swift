@@ -11,6 +11,7 @@
 //   <<, >>            logical shifts; a shift count of 64 or more gives 0 (Swift smart shift)
 //   .==, .!=          equality, yielding a Condition
 //   .<, .<=, .>, .>=  UNSIGNED comparison, yielding a Condition
+//   signedLess        two's-complement comparison (credits, budgets)
 //   select(c, a, b)   c ? a : b, without branching
 //
 // Embedded Swift: no Foundation, no existentials, generics only. The UInt64/Bool instances are
@@ -54,6 +55,8 @@ public protocol DecisionWord {
   static func .< (lhs: Self, rhs: Self) -> Condition
   /// Unsigned less-than-or-equal.
   static func .<= (lhs: Self, rhs: Self) -> Condition
+  /// Signed (two's complement) less-than: credits are signed.
+  static func signedLess(_ lhs: Self, _ rhs: Self) -> Condition
 
   /// `condition ? ifTrue : ifFalse`, evaluating both.
   static func select(_ condition: Condition, _ ifTrue: Self, _ ifFalse: Self) -> Self
@@ -72,6 +75,11 @@ extension DecisionWord {
 
   /// `self & mask` as a word, with the mask a constant.
   @inline(__always) public func masked(_ mask: UInt64) -> Self { self & Self.constant(mask) }
+
+  /// Signed maximum.
+  @inline(__always) public static func signedMax(_ a: Self, _ b: Self) -> Self { select(signedLess(a, b), b, a) }
+  /// Signed minimum.
+  @inline(__always) public static func signedMin(_ a: Self, _ b: Self) -> Self { select(signedLess(a, b), a, b) }
 
   /// `Self.constant(value)`, short.
   @inline(__always) public static func k(_ value: UInt64) -> Self { constant(value) }
@@ -93,6 +101,9 @@ extension UInt64: DecisionWord {
   @inline(__always) public static func .!= (lhs: UInt64, rhs: UInt64) -> Bool { lhs != rhs }
   @inline(__always) public static func .< (lhs: UInt64, rhs: UInt64) -> Bool { lhs < rhs }
   @inline(__always) public static func .<= (lhs: UInt64, rhs: UInt64) -> Bool { lhs <= rhs }
+  @inline(__always) public static func signedLess(_ lhs: UInt64, _ rhs: UInt64) -> Bool {
+    Int64(bitPattern: lhs) < Int64(bitPattern: rhs)
+  }
   @inline(__always) public static func select(_ condition: Bool, _ ifTrue: UInt64, _ ifFalse: UInt64) -> UInt64 {
     condition ? ifTrue : ifFalse
   }
