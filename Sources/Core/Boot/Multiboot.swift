@@ -159,3 +159,36 @@ public enum Multiboot {
     }
   }
 }
+
+extension Multiboot {
+  /// Kilobytes of memory above 1 MiB, from Multiboot1's `mem_upper` or Multiboot2's basic
+  /// memory-information tag (type 4); nil if the loader gave none.
+  ///
+  /// Allocation-free on purpose: the kernel calls it before touching its heap, which lives
+  /// in the image's .bss and may lie beyond the end of a too-small RAM.
+  public static func upperMemoryKiB<R: PhysicalMemoryReader>(magic: UInt32, info: UInt64, reader: R) -> UInt64? {
+    switch magic {
+    case magic1:
+      guard let flags = reader.readU32(at: info), flags & 1 != 0, let upper = reader.readU32(at: info &+ 8) else {
+        return nil
+      }
+      return UInt64(upper)
+    case magic2:
+      guard info & 7 == 0, let total = reader.readU32(at: info), UInt64(total) <= BootLimits.maxInfoBytes else {
+        return nil
+      }
+      var offset: UInt64 = 8
+      while offset + 8 <= UInt64(total) {
+        guard let type = reader.readU32(at: info + offset), let size = reader.readU32(at: info + offset + 4),
+          size >= 8
+        else { return nil }
+        if type == 0 { return nil }
+        if type == 4, size >= 16 { return reader.readU32(at: info + offset + 12).map(UInt64.init) }
+        offset += (UInt64(size) + 7) & ~7
+      }
+      return nil
+    default:
+      return nil
+    }
+  }
+}

@@ -6,6 +6,7 @@ import KernelArch
 func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
   Serial.initialize()
   Console.write("\n")
+  checkImageFitsInRAM(magic: magic, info: info)
   Log.info("bulkhead: Bulkhead hypervisor, Embedded Swift kernel")
   Descriptors.install()
   Log.info("cpu: GDT, TSS and IDT installed (256 vectors)")
@@ -59,6 +60,24 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
   arch_cli()
   Log.info("bulkhead: exiting with success")
   exitQEMU(.success)
+}
+
+/// Refuses to go on when RAM ends before the image's .bss (which holds the heap): the first
+/// allocation would land in nothing. Runs before anything allocates.
+func checkImageFitsInRAM(magic: UInt64, info: UInt64) {
+  guard let upperKiB = Multiboot.upperMemoryKiB(magic: UInt32(truncatingIfNeeded: magic), info: info,
+                                                reader: KernelPhysicalReader())
+  else { return }   // no basic memory info: the memory map check later decides
+  let ramEnd = (1 << 20) + upperKiB * 1024
+  let imageEnd = KernelMemory.physical(ofImage: arch_image_end())
+  if imageEnd > ramEnd {
+    Console.write("[error] mm: RAM ends at ")
+    Console.writeHex(ramEnd)
+    Console.write(" but the kernel image with its heap needs ")
+    Console.writeHex(imageEnd)
+    Console.write("; give the machine more memory\n[error] bulkhead: exiting with failure\n")
+    exitQEMU(.failure)
+  }
 }
 
 /// Parses the loader's block, or explains on serial why it cannot and exits with failure.
