@@ -6,8 +6,10 @@ import Testing
 
 /// Entry points every hardware test uses.
 enum Harness {
-  /// The checkout root: this file is `<root>/hardware-tests/Harness.swift`.
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  /// The checkout root: this file is `<root>/hardware-tests/Harness.swift`; `BULKHEAD_ROOT` overrides it.
+  static let root =
+    ProcessInfo.processInfo.environment["BULKHEAD_ROOT"].map { URL(fileURLWithPath: $0) }
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
   /// Scratch folder for probe images and ISOs, apart from `out/` so tests never clobber a user's build.
   static let scratch = root.appendingPathComponent(".build-host/hardware-tests")
@@ -123,7 +125,8 @@ actor KernelOnce {
     return await withCheckedContinuation { continuation in
       Thread.detachNewThread {
         do {
-          continuation.resume(returning: .ready(try KernelBuild(root: root).build(verbose: false)))
+          let build = KernelBuild(root: root, outDir: Harness.scratch.appendingPathComponent("kernel"))
+          continuation.resume(returning: .ready(try build.build(verbose: false)))
         } catch {
           continuation.resume(returning: .buildFailed("\(error)"))
         }

@@ -66,13 +66,14 @@ extension Hardware {
       #expect(ticks == ticks.sorted(), "tick counts went backwards: \(ticks)")
     }
 
-    @Test("with only 8 MiB of RAM the kernel stops in order: no exception, no hang")
+    @Test("with only 8 MiB of RAM the kernel refuses to start: clean failure exit, no exception, no hang")
     func tinyMemoryStopsInOrder() async throws {
       try Harness.requireTools([.qemu])
       let elf = try await Harness.kernel()
       let result = try await Harness.boot(Harness.kernelConfig(elf, memoryMiB: 8))
-      #expect([.success, .failure].contains(result.guest), Harness.describe(result))
+      #expect(result.guest == .failure, Harness.describe(result))
       #expect(!result.transcript.contains("EXCEPTION"), Harness.describe(result))
+      #expect(result.transcript.contains("[error] mm:"), "no memory error line\n\(Harness.describe(result))")
     }
 
     // MARK: - Transcript checks
