@@ -160,7 +160,10 @@ extension SpecState {
       let d = try s.callerDomain(caller).id
       guard !s.hasDeliverableEvent(d), !s.vcpus[caller]!.blocked else { return }
       s.vcpus[caller]!.blocked = true
-      s.running = s.running.map { $0 == caller ? nil : $0 }
+      if let p = s.pcpu(of: caller) {
+        s.running[p] = nil
+        s.sliceUsed[p] = 0
+      }
       s.runQueue.removeAll { $0 == caller }
       s.reschedule()
     }
