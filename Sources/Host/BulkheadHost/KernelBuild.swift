@@ -63,7 +63,9 @@ public struct KernelBuild: Sendable {
     let include = arch.appendingPathComponent("include")
 
     var objects: [String] = []
-    for name in ["boot.S", "entry.S", "runtime.c"] {
+    let archSources = try FileManager.default.contentsOfDirectory(atPath: arch.path)
+      .filter { $0.hasSuffix(".S") || $0.hasSuffix(".c") }.sorted()
+    for name in archSources {
       let o = obj.appendingPathComponent(name + ".o").path
       try run("clang", Self.clangFlags + ["-I", arch.path, "-I", include.path, "-c", arch.appendingPathComponent(name).path, "-o", o],
               step: "clang \(name)", verbose: verbose)

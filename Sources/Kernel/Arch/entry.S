@@ -25,6 +25,7 @@ isr_stubs:
     .set vec, vec + 1
     .endr
 
+    .globl trap_common
 trap_common:
     pushq %rax
     pushq %rbx

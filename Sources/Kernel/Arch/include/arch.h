@@ -101,6 +101,21 @@ static inline uint64_t arch_isr_stub(int vector) { return (uint64_t)isr_stubs + 
 /* runtime.c: the console all output goes through (serial, plus a mirror when set). */
 int putchar(int c);
 
+/* guest_entry.S */
+uint64_t arch_enter_guest(TrapFrame *frame);
+__attribute__((noreturn)) void arch_resume_host(uint64_t value);
+extern char syscall_entry[];
+extern uint64_t trap_stack_top;
+static inline uint64_t arch_syscall_entry(void) { return (uint64_t)syscall_entry; }
+static inline void arch_set_trap_stack(uint64_t top) { trap_stack_top = top; }
+
+static inline void arch_write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
+static inline void arch_clts(void) { __asm__ volatile("clts"); }
+static inline void arch_write_fs_base(uint64_t v) { arch_wrmsr(0xC0000100, v); }
+static inline void arch_write_gs_base(uint64_t v) { arch_wrmsr(0xC0000101, v); }
+static inline void arch_write_kernel_gs_base(uint64_t v) { arch_wrmsr(0xC0000102, v); }
+static inline void arch_flush_tlb(void) { arch_write_cr3(arch_read_cr3()); }
+
 /* runtime.c */
 uint64_t kernel_heap_used(void);
 uint64_t kernel_heap_size(void);

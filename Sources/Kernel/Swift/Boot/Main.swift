@@ -49,6 +49,12 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
 
   PanicTests.runIfRequested(boot)
 
+  if let probe = Ring3Probe.run(allocator: &allocator) {
+    Log.info("ring3: syscall+sysret floor \(probe.floorCycles) cycles, full hypercall path \(probe.fullPathCycles) cycles (TSC, mean of \(Ring3Probe.iterations))")
+  } else {
+    Log.error("ring3: no frames for the ring-3 probe")
+  }
+
   let target = decimalOption(boot, "ticks") ?? 10
   var next: UInt64 = 1
   while next <= target {

@@ -2,6 +2,8 @@ import KernelArch
 
 /// Vectors 0–31 are CPU exceptions; 32 and up are interrupts we program.
 enum Vector {
+  /// Not a hardware vector: entry.S's SYSCALL path marks its frames with it.
+  static let syscall: UInt64 = 0x100
   static let timer: UInt64 = 0x20
   static let spurious: UInt64 = 0xFF
 }
@@ -14,6 +16,10 @@ func bulkheadTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
   switch vector {
   case Vector.timer:
     Timer.tick()
+  case Vector.syscall:
+    if !Ring3Probe.handle(frame) {
+      frame.pointee.rax = UInt64(bitPattern: -38)   // -ENOSYS until domains exist
+    }
   case Vector.spurious:
     break   // the LAPIC's spurious vector needs no EOI
   case 0..<32:

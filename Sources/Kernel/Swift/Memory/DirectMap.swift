@@ -21,6 +21,10 @@ enum DirectMap {
 
   enum Failure: Error { case outOfFrames, memoryTooLarge }
 
+  /// The NX bit when the CPU supports it (EFER.NXE set by boot.S), else 0: setting bit 63
+  /// without NXE is a reserved-bit page fault.
+  nonisolated(unsafe) static var noExecuteIfEnabled: UInt64 = 0
+
   static func install(memoryMap: [MemoryRegion], allocator: inout FrameAllocator, nx: Bool) throws(Failure) -> UInt64 {
     var top: UInt64 = 4 << 30
     for r in memoryMap where r.kind == .available || r.kind == .acpiReclaimable { top = max(top, r.end) }
@@ -41,6 +45,7 @@ enum DirectMap {
     let pml4 = try newTable()
     let pdpt = try newTable()
     let nxBit = nx ? noExecute : 0
+    noExecuteIfEnabled = nxBit
     for g in 0..<gigabytes {
       let pd = try newTable()
       let table = KernelMemory.unsafeTable(pd)
