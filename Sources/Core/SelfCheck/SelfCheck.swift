@@ -22,7 +22,7 @@ public enum SelfCheck {
 
   /// Every check. Subsystems add theirs here, one line each.
   public static var cases: [Case] {
-    bootCases + allocatorCases
+    bootCases + allocatorCases + mmCases
   }
 
   /// Runs every case in order.
