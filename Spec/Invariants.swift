@@ -100,7 +100,7 @@ public let allTransitionProperties: [TransitionProperty] = [
     }),
   TransitionProperty(
     name: "typeChangesOnlyAtZero",
-    summary: "a frame typed before and after a step has the same type (it changes type only via count 0)",
+    summary: "a frame typed before and after a single-request step keeps its type (types change only via count 0)",
     check: { before, after, _ in
       var out: [Violation] = []
       for (mfn, a) in after.frames {
