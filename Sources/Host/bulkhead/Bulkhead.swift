@@ -15,5 +15,6 @@ struct Bulkhead: ParsableCommand {
       ISOCommand.self,
       BenchCommand.self,
       Prove.self,
+      Guest.self,
     ])
 }

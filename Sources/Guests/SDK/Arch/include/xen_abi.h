@@ -128,7 +128,7 @@ struct xen_gnttab_query_size { uint16_t dom; uint32_t nr_frames; uint32_t max_nr
 #define XEN_GTF_readonly          (1u << 2)
 
 /* ---- memory_op (memory.h) ---- */
-struct xen_memory_reservation {
+struct xen_mem_reservation {
   uint64_t extent_start;                /* guest VA of xen_pfn_t[] */
   uint64_t nr_extents;
   uint32_t extent_order;
