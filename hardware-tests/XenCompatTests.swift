@@ -39,14 +39,16 @@ extension Hardware {
       return runner
     }
 
-    /// hello's ELF, built off the cooperative pool (the build blocks for ~20 s).
-    static func hello() async throws -> URL {
+    /// A guest's ELF, built off the cooperative pool (the build blocks for ~20 s).
+    static func guest(_ name: String) async throws -> URL {
       try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
-          continuation.resume(with: Result { try GuestBuild(root: Harness.root, outDir: out).build(guest: "hello") })
+          continuation.resume(with: Result { try GuestBuild(root: Harness.root, outDir: out).build(guest: name) })
         }
       }
     }
+
+    static func hello() async throws -> URL { try await guest("hello") }
 
     static func boot(_ runner: XenRunner, _ elf: URL, _ commandLine: String) async throws -> XenBootResult {
       try await withCheckedThrowingContinuation { continuation in
@@ -83,6 +85,18 @@ extension Hardware {
       #expect(result.guestLines.filter { !Self.isHypervisorSpecific($0) } == Self.helloLines, why)
       #expect(result.dom0Shutdown == "Hardware Dom0 halted: halting machine", why)
       #expect(result.boot.timedOut, why)
+    }
+
+    @Test("sdkcheck: every SDK wrapper works against Xen 4.17")
+    func sdkcheckOnXen() async throws {
+      let runner = try Self.runner()
+      let elf = try await Self.guest("sdkcheck")
+      let result = try await Self.boot(runner, elf, XenRunner.rebootOnExit)
+      let why = Harness.describe(result.boot)
+      let failures = result.guestLines.filter { $0.hasPrefix("FAIL") }
+      #expect(failures.isEmpty, why)
+      #expect(result.guestLines.contains("sdkcheck: 11/11 passed"), why)
+      #expect(result.rebootedCleanly, why)
     }
 
     @Test("XenTranscript splits a transcript into Xen's lines and the guest's")
