@@ -1,5 +1,5 @@
 // Registry: the obligation lists, one per file family (filled in by Decision*, Spec*, XSA*).
 
 let decisionObligations: [Obligation] = pteCheckObligations + grantCheckObligations + creditObligations
-let specObligations: [Obligation] = []
+let specObligations: [Obligation] = specObligationList
 let xsaObligations: [Obligation] = []

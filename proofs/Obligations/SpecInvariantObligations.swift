@@ -1,0 +1,175 @@
+// <operation>_<invariant>: every modelled Spec transition preserves every invariant of its
+// group, for unbounded symbolic states (see SymbolicState.swift).
+//
+// Each obligation has one mutant: a weakened transition (a dropped check or a forgotten update)
+// when one can break the invariant, otherwise `noInductionHypothesis` (the same goal without
+// assuming the invariant beforehand), which shows the claim really depends on it.
+
+import BulkheadCore
+import Z3Kit
+
+/// One symbolic step: the transition and its free choices.
+struct Step {
+  var transition: SymTransition
+  var hypotheses: [Z3Bool] = []
+  var witnesses: [Witness] = []
+}
+
+/// How the mutant of an obligation weakens it.
+enum InductiveMutant {
+  /// A weakened transition.
+  case weakened(String, @Sendable () -> Step)
+  /// The invariant is not assumed before the step.
+  case noInductionHypothesis
+}
+
+/// `group(s) ∧ ¬refused ⇒ inv(step(s))`. Mutants (`forMutant`) assume only `inv` itself (or
+/// nothing, for noInductionHypothesis): with every quantified invariant assumed, Z3's model
+/// search for the counterexample is much slower, and the weakened check is what is on trial.
+private func inductiveGoal(
+  _ inv: SymInvariant, group: [SymInvariant], assumeInvariant: Bool, forMutant: Bool, _ step: Step
+) -> Goal {
+  let s = SymState()
+  let (r, next) = step.transition(s)
+  var hyps = configRanges(s) + [countsBounded(s)] + step.hypotheses + [!r.refused]
+  for g in group where (g.name == inv.name && assumeInvariant) || (g.name != inv.name && !forMutant) {
+    hyps.append(g.holds(s))
+  }
+  return Goal(claim: inv.holds(next), hypotheses: hyps, witnesses: step.witnesses)
+}
+
+private func inductive(
+  _ op: String, _ inv: SymInvariant, group: [SymInvariant],
+  step: @escaping @Sendable () -> Step, mutant: InductiveMutant
+) -> Obligation {
+  let m: Mutant
+  switch mutant {
+  case .weakened(let name, let weak):
+    m = Mutant(name) { inductiveGoal(inv, group: group, assumeInvariant: true, forMutant: true, weak()) }
+  case .noInductionHypothesis:
+    m = Mutant("noInductionHypothesis") {
+      inductiveGoal(inv, group: group, assumeInvariant: false, forMutant: true, step())
+    }
+  }
+  return Obligation("\(op)_\(inv.name)", mutants: [m]) {
+    inductiveGoal(inv, group: group, assumeInvariant: true, forMutant: false, step())
+  }
+}
+
+// The choices of each transition, named for counterexamples.
+
+private func populate(checkReservation: Bool = true, checkFree: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), f = BV("frame")
+    return Step(
+      transition: symPopulatePhysmap(caller: d, chosen: f, checkReservation: checkReservation, checkFree: checkFree),
+      hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("frame", f)])
+  }
+}
+
+private func decrease(checkGrants: Bool = true, checkOwner: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), f = BV("frame")
+    return Step(
+      transition: symDecreaseReservation(caller: d, frame: f, checkGrants: checkGrants, checkOwner: checkOwner),
+      hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("frame", f)])
+  }
+}
+
+private func create(checkRange: Bool = true) -> @Sendable () -> Step {
+  {
+    let c = BV("caller"), d = BV("domain"), m = BV("maxPages")
+    return Step(
+      transition: symDomainCreate(caller: c, domain: d, maxPages: m, checkRange: checkRange),
+      hypotheses: [c .< 0x1_0000],
+      witnesses: [.word("caller", c), .word("domain", d), .word("maxPages", m)])
+  }
+}
+
+private func access(checkOwner: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), k = BV("grantKey"), g = BV("grantee"), f = BV("frame"), ro = BV("readOnly")
+    return Step(
+      transition: symGrantAccess(caller: d, key: k, grantee: g, frame: f, readOnly: ro, checkOwner: checkOwner),
+      hypotheses: [d .< 0x1_0000, g .< 0x1_0000],
+      witnesses: [.word("caller", d), .word("grantKey", k), .word("grantee", g), .word("frame", f)])
+  }
+}
+
+private func end(checkMapped: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), k = BV("grantKey")
+    return Step(
+      transition: symGrantEnd(caller: d, key: k, checkMapped: checkMapped),
+      hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("grantKey", k)])
+  }
+}
+
+private func map(drop: GrantMapCheck = .none) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
+    return Step(
+      transition: symGrantMap(caller: d, key: k, readOnly: ro, drop: drop),
+      hypotheses: [d .< 0x1_0000],
+      witnesses: [.word("caller", d), .word("grantKey", k), .flag("readOnly", ro)])
+  }
+}
+
+private func tick(clampCredit: Bool = true, park: Bool = true) -> @Sendable () -> Step {
+  {
+    let s = SymState()
+    return Step(transition: symTick(clampCredit: clampCredit, park: park), hypotheses: [onlyRunnableRunInv.holds(s)])
+  }
+}
+
+private func account(ceiling: Bool = true) -> @Sendable () -> Step {
+  { Step(transition: symAccount(ceiling: ceiling), hypotheses: accountChoices(SymState())) }
+}
+
+private func setCap(checkRange: Bool = true) -> @Sendable () -> Step {
+  {
+    let v = BV("vcpu"), c = BV("cap")
+    return Step(transition: symSetCap(vcpu: v, cap: c, checkRange: checkRange), witnesses: [.word("vcpu", v), .word("cap", c)])
+  }
+}
+
+let specObligationList: [Obligation] = {
+  let mem = memoryInvariants
+  let sched = schedulerInvariants
+  let counting = countingInvariants
+  let fo = frameOwnershipInv, ts = typeSafetyInv, gc = grantConsistencyInv
+  let ai = allocationIndexInv, asl = allocationSlotsInv
+  let cb = creditBoundsInv, cr = capRespectedInv
+  return [
+    inductive("populatePhysmap", ai, group: counting, step: populate(), mutant: .weakened("takesNonFreeFrame", populate(checkFree: false))),
+    inductive("populatePhysmap", asl, group: counting, step: populate(), mutant: .noInductionHypothesis),
+    inductive("decreaseReservation", ai, group: counting, step: decrease(), mutant: .noInductionHypothesis),
+    inductive("decreaseReservation", asl, group: counting, step: decrease(), mutant: .noInductionHypothesis),
+    inductive("domainCreate", ai, group: counting, step: create(), mutant: .noInductionHypothesis),
+    inductive("domainCreate", asl, group: counting, step: create(), mutant: .noInductionHypothesis),
+    inductive("populatePhysmap", fo, group: mem + [ai, asl], step: populate(), mutant: .weakened("noReservationCheck", populate(checkReservation: false))),
+    inductive("populatePhysmap", ts, group: mem, step: populate(), mutant: .noInductionHypothesis),
+    inductive("populatePhysmap", gc, group: mem, step: populate(), mutant: .weakened("takesNonFreeFrame", populate(checkFree: false))),
+    inductive("decreaseReservation", fo, group: mem + [ai, asl], step: decrease(), mutant: .weakened("noOwnerCheck", decrease(checkOwner: false))),
+    inductive("decreaseReservation", ts, group: mem, step: decrease(), mutant: .noInductionHypothesis),
+    inductive("decreaseReservation", gc, group: mem, step: decrease(), mutant: .weakened("freesGrantedFrame", decrease(checkGrants: false))),
+    inductive("domainCreate", fo, group: mem, step: create(), mutant: .weakened("noMaxPagesCheck", create(checkRange: false))),
+    inductive("domainCreate", ts, group: mem, step: create(), mutant: .noInductionHypothesis),
+    inductive("domainCreate", gc, group: mem, step: create(), mutant: .noInductionHypothesis),
+    inductive("grantAccess", fo, group: mem, step: access(), mutant: .noInductionHypothesis),
+    inductive("grantAccess", ts, group: mem, step: access(), mutant: .noInductionHypothesis),
+    inductive("grantAccess", gc, group: mem, step: access(), mutant: .weakened("grantsForeignFrame", access(checkOwner: false))),
+    inductive("grantEnd", fo, group: mem, step: end(), mutant: .noInductionHypothesis),
+    inductive("grantEnd", ts, group: mem, step: end(), mutant: .noInductionHypothesis),
+    inductive("grantEnd", gc, group: mem, step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false))),
+    inductive("grantMap", fo, group: mem, step: map(), mutant: .weakened("noOwnerCheck", map(drop: .ownerCheck))),
+    inductive("grantMap", ts, group: mem, step: map(), mutant: .weakened("noTypeCheck", map(drop: .typeCheck))),
+    inductive("grantMap", gc, group: mem, step: map(), mutant: .weakened("mapsUnusedEntry", map(drop: .inUseCheck))),
+    inductive("tick", cb, group: sched, step: tick(), mutant: .weakened("unclampedCredit", tick(clampCredit: false))),
+    inductive("tick", cr, group: sched, step: tick(), mutant: .weakened("neverParks", tick(park: false))),
+    inductive("account", cb, group: sched, step: account(), mutant: .weakened("noCreditCeiling", account(ceiling: false))),
+    inductive("account", cr, group: sched, step: account(), mutant: .noInductionHypothesis),
+    inductive("setCap", cb, group: sched, step: setCap(), mutant: .noInductionHypothesis),
+    inductive("setCap", cr, group: sched, step: setCap(), mutant: .weakened("noCapRangeCheck", setCap(checkRange: false))),
+  ]
+}()

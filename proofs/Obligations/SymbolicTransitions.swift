@@ -1,0 +1,247 @@
+// Spec transitions, restated symbolically and named as in Spec/*.swift. Each returns the
+// Spec's refusal checks (in the Spec's order) and the state it produces when none fails.
+// Where the Spec handles a list (populatePhysmap's `count` frames, decreaseReservation's list),
+// the symbolic step handles one arbitrary element: the Spec's all-or-nothing list operation is
+// the sequence of these steps (its up-front checks are the conjunction of theirs).
+
+import BulkheadCore
+import Z3Kit
+
+typealias SymTransition = (SymState) -> (Refusals, SymState)
+
+/// `callerDomain(v)`: the caller's domain is alive (ESRCH).
+func symCallerDomain(_ r: inout Refusals, _ s: SymState, _ d: BV) {
+  r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+}
+
+/// `checkOwned(mfn, by: d)`: exists (EINVAL), not hypervisor (EPERM), owned by d (EINVAL).
+func symCheckOwned(_ r: inout Refusals, _ s: SymState, _ mfn: BV, by d: BV) {
+  r.guard(mfn .< s.frameCount, DecisionErrno.EINVAL)
+  r.throwIf(s.owner[mfn] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)
+  r.guard(s.owner[mfn] .== d, DecisionErrno.EINVAL)
+}
+
+/// `getPage(mfn)`.
+func symGetPage(_ s: SymState, _ mfn: BV) -> SymState {
+  var n = s
+  n.refCount = s.refCount.set(mfn, s.refCount[mfn] &+ 1)
+  return n
+}
+
+/// `getPageType(mfn, .writable)`: the non-table case (no validation). Check: at count > 0
+/// the type must already be writable (EINVAL).
+func symGetPageTypeWritable(_ r: inout Refusals, _ s: SymState, _ mfn: BV) -> SymState {
+  let w = BV(constant: DecisionPageType.writable)
+  r.when(s.typeCount[mfn] .> 0) { r in r.guard(s.type[mfn] .== w, DecisionErrno.EINVAL) }
+  var n = s
+  n.type = s.type.set(mfn, w)
+  n.typeCount = s.typeCount.set(mfn, s.typeCount[mfn] &+ 1)
+  return n
+}
+
+/// `scrubAndFree(mfn)`: `frames[mfn] = FrameInfo(owner: .free)`.
+func symScrubAndFree(_ s: SymState, _ mfn: BV) -> SymState {
+  var n = s
+  n.owner = s.owner.set(mfn, BV(constant: DecisionOwner.free))
+  n.type = s.type.set(mfn, BV(constant: DecisionPageType.none))
+  n.typeCount = s.typeCount.set(mfn, kFalse)
+  n.refCount = s.refCount.set(mfn, kFalse)
+  n.pinned = s.pinned.set(mfn, kFalse)
+  n.validated = s.validated.set(mfn, kFalse)
+  return n
+}
+
+// MARK: memory_op
+
+/// `populatePhysmap(caller:count:)`, one frame `chosen` (any free frame; the Spec takes the
+/// lowest, which is one of them).
+func symPopulatePhysmap(caller d: BV, chosen f: BV, checkReservation: Bool = true, checkFree: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    if checkReservation {
+      r.guard(s.allocation[d] &+ 1 .<= s.maxPages[d], DecisionErrno.ENOMEM)  // withinReservation
+    }
+    if checkFree {
+      r.guard(f .< s.frameCount && s.owner[f] .== DecisionOwner.free, DecisionErrno.ENOMEM)
+    }
+    var n = s
+    n.owner = s.owner.set(f, d)
+    n.allocation = s.allocation.set(d, s.allocation[d] &+ 1)
+    // ghost: f takes position allocation[d]
+    n.allocSlot = s.allocSlot.set(d, s.allocation[d], f)
+    n.allocIndex = s.allocIndex.set(f, s.allocation[d])
+    return (r, n)
+  }
+}
+
+/// `decreaseReservation(caller:frames:)`, one frame.
+func symDecreaseReservation(caller d: BV, frame f: BV, checkGrants: Bool = true, checkOwner: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    if checkOwner { symCheckOwned(&r, s, f, by: d) }
+    let k = BV("decreaseReservation.grantKey")
+    let granted = exists(
+      [k], SymState.granter(ofKey: k) .== d && flag(s.gInUse[k]) && s.gFrame[k] .== f)
+    let busy = s.refCount[f] .!= 0 || s.typeCount[f] .!= 0 || flag(s.pinned[f])
+    r.throwIf(checkGrants ? busy || granted : busy, DecisionErrno.EBUSY)  // freeOnlyUnreferenced
+    var n = symScrubAndFree(s, f)
+    n.allocation = s.allocation.set(d, s.allocation[d] &- 1)
+    // ghost: the last frame of d's enumeration moves into f's position
+    let last = s.allocSlot[d, s.allocation[d] &- 1]
+    n.allocSlot = s.allocSlot.set(d, s.allocIndex[f], last)
+    n.allocIndex = s.allocIndex.set(last, s.allocIndex[f])
+    return (r, n)
+  }
+}
+
+// MARK: domctl
+
+/// `domainCreate(caller:domain:maxPages:vcpus:)`: the memory and domain part.
+func symDomainCreate(caller c: BV, domain d: BV, maxPages m: BV, checkRange: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, c)
+    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)  // privilegedCaller
+    r.guard(!flag(s.used[d]), DecisionErrno.EEXIST)  // noDomainIdReuse
+    r.guard(d .< 0x1_0000, DecisionErrno.EINVAL)  // DomID is 16-bit
+    if checkRange { r.guard(m .< (1 << 62), DecisionErrno.EINVAL) }  // maxPages >= 0 as an Int
+    var n = s
+    n.used = s.used.set(d, kTrue)
+    n.alive = s.alive.set(d, kTrue)
+    n.privileged = s.privileged.set(d, kFalse)
+    n.allocation = s.allocation.set(d, kFalse)
+    n.maxPages = s.maxPages.set(d, m)
+    return (r, n)
+  }
+}
+
+// MARK: grants
+
+/// `grantAccess(caller:ref:grantee:frame:readOnly:)` on entry `k` of the caller's table.
+func symGrantAccess(caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnly ro: BV, checkOwner: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    r.guard(SymState.granter(ofKey: k) .== d, DecisionErrno.EINVAL)  // the caller's own table
+    r.guard(s.gMapCount[k] .== 0, DecisionErrno.EBUSY)
+    if checkOwner { symCheckOwned(&r, s, f, by: d) }
+    r.guard(flag(s.alive[g]), DecisionErrno.ESRCH)
+    r.guard(g .!= d, DecisionErrno.EINVAL)
+    var n = s
+    n.gInUse = s.gInUse.set(k, kTrue)
+    n.gGrantee = s.gGrantee.set(k, g)
+    n.gFrame = s.gFrame.set(k, f)
+    n.gReadOnly = s.gReadOnly.set(k, BV.ite(flag(ro), kTrue, kFalse))
+    n.gMapCount = s.gMapCount.set(k, kFalse)
+    return (r, n)
+  }
+}
+
+/// `grantEnd(caller:ref:)`.
+func symGrantEnd(caller d: BV, key k: BV, checkMapped: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    r.guard(SymState.granter(ofKey: k) .== d, DecisionErrno.EINVAL)
+    r.guard(flag(s.gInUse[k]), DecisionErrno.ENOENT)
+    if checkMapped { r.guard(s.gMapCount[k] .== 0, DecisionErrno.EBUSY) }  // grantOutlivesItsUsers
+    var n = s
+    n.gInUse = s.gInUse.set(k, kFalse)
+    return (r, n)
+  }
+}
+
+/// `grantMap(caller:granter:ref:readOnly:)`: resolveGrant, getPage, getPageType(.writable).
+/// Checks a grantMap mutant may drop.
+enum GrantMapCheck { case none, typeCheck, inUseCheck, ownerCheck }
+
+func symGrantMap(caller d: BV, key k: BV, readOnly ro: Z3Bool, drop: GrantMapCheck = .none) -> SymTransition {
+  let checkType = drop != .typeCheck
+  return { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    let granter = SymState.granter(ofKey: k)
+    // resolveGrant(granter, ref, for: d, write: !readOnly)
+    r.guard(flag(s.alive[granter]), DecisionErrno.ESRCH)
+    if drop != .inUseCheck { r.guard(flag(s.gInUse[k]), DecisionErrno.ENOENT) }
+    r.guard(s.gGrantee[k] .== d, DecisionErrno.EPERM)
+    r.guard(ro || !flag(s.gReadOnly[k]), DecisionErrno.EPERM)
+    if drop != .ownerCheck { r.guard(s.owner[s.gFrame[k]] .== granter, DecisionErrno.EINVAL) }
+    let f = s.gFrame[k]
+    let held = symGetPage(s, f)  // s.getPage(e.frame)
+    // if !readOnly { try s.getPageType(e.frame, .writable, for: d) }
+    var typing = Refusals()
+    let typed = symGetPageTypeWritable(&typing, held, f)
+    if checkType { r.when(!ro) { r in r.throwIf(typing.refused, DecisionErrno.EINVAL) } }
+    var n = held
+    n.type = Field { i in BV.ite(ro, held.type[i], typed.type[i]) }
+    n.typeCount = Field { i in BV.ite(ro, held.typeCount[i], typed.typeCount[i]) }
+    n.gMapCount = s.gMapCount.set(k, s.gMapCount[k] &+ 1)
+    return (r, n)
+  }
+}
+
+// MARK: scheduler
+
+/// `tick()`, the per-vCPU arithmetic: every running vCPU pays creditsPerTick (clamped),
+/// and if capped pays 100 of budget and is parked at 0.
+func symTick(clampCredit: Bool = true, park: Bool = true) -> SymTransition {
+  { s in
+    var n = s
+    let running: (BV) -> Z3Bool = { v in flag(s.isRunning[v]) }
+    n.credit = s.credit.setWhere(running) { v in
+      clampCredit
+        ? BV.smax(s.credit[v] &- s.creditsPerTick, -s.creditBound) : s.credit[v] &- s.creditsPerTick
+    }
+    let capped: (BV) -> Z3Bool = { v in running(v) && s.cap[v] .> 0 }
+    n.capBudget = s.capBudget.setWhere(capped) { v in s.capBudget[v] &- 100 }
+    if park {
+      n.parked = s.parked.setWhere({ v in capped(v) && n.capBudget[v].sle(BV(constant: 0)) }) { _ in kTrue }
+    }
+    return (Refusals(), n)
+  }
+}
+
+/// `accountStep()`, the per-vCPU arithmetic: active vCPUs earn `earned(v)` (>= 0, at most one
+/// period's credit) clamped to the bounds; capped vCPUs are refilled to at most a full budget.
+func symAccount(ceiling: Bool = true) -> SymTransition {
+  { s in
+    var n = s
+    let earned = Field.fresh("account.earned")
+    let active = Field.fresh("account.active")
+    n.credit = s.credit.setWhere({ v in flag(active[v]) }) { v in
+      let sum = s.credit[v] &+ earned[v]
+      let low = BV.smax(sum, -s.creditBound)
+      return ceiling ? BV.smin(low, s.creditBound) : low
+    }
+    let capped: (BV) -> Z3Bool = { v in s.cap[v] .> 0 }
+    n.capBudget = s.capBudget.setWhere(capped) { v in
+      let full = s.cap[v] &* s.ticksPerAccount
+      return BV.smin(s.capBudget[v] &+ full, full)
+    }
+    n.parked = s.parked.setWhere(capped) { v in word(n.capBudget[v].sle(BV(constant: 0))) }
+    return (Refusals(), n)
+  }
+}
+
+/// Hypotheses about `symAccount`'s free choices: earned credit is within [0, creditBound].
+func accountChoices(_ s: SymState) -> [Z3Bool] {
+  let v = BV("account.v")
+  let earned = Field.fresh("account.earned")
+  return [forall([v], BV(constant: 0).sle(earned[v]) && earned[v].sle(s.creditBound))]
+}
+
+/// `setCap(caller:target:cap:)` for one vCPU `v` of the target.
+func symSetCap(vcpu v: BV, cap c: BV, checkRange: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    if checkRange { r.guard(c .<= 100, DecisionErrno.EINVAL) }
+    var n = s
+    n.cap = s.cap.set(v, c)
+    n.capBudget = s.capBudget.set(v, c &* s.ticksPerAccount)
+    n.parked = s.parked.set(v, kFalse)
+    return (r, n)
+  }
+}
