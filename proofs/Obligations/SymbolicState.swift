@@ -149,11 +149,27 @@ let frameOwnershipInv = SymInvariant(name: "frameOwnership") { s in
 
 /// `frameOwnership` (counting part, 1/2): every owned frame has a position below its owner's
 /// allocation, and the enumeration maps it back.
+func frameOwnershipAt(_ s: SymState, _ f: BV) -> Z3Bool {
+  let o = s.owner[f]
+  return (isDomainId(o) || o .== DecisionOwner.free || o .== DecisionOwner.hypervisor)
+    && isDomainId(o).implies(flag(s.alive[o]))
+}
+
 let allocationIndexInv = SymInvariant(name: "allocationIndex") { s in
   let f = BV("count.f")
+  return forall([f], allocationIndexAt(s, f))
+}
+
+/// allocationIndex at one frame (also used to hand Z3 an instance it is slow to find).
+func allocationIndexAt(_ s: SymState, _ f: BV) -> Z3Bool {
   let o = s.owner[f]
-  return forall(
-    [f], isDomainId(o).implies(s.allocIndex[f] .< s.allocation[o] && s.allocSlot[o, s.allocIndex[f]] .== f))
+  return isDomainId(o).implies(s.allocIndex[f] .< s.allocation[o] && s.allocSlot[o, s.allocIndex[f]] .== f)
+}
+
+/// allocationSlots at one (domain, position).
+func allocationSlotsAt(_ s: SymState, _ d: BV, _ k: BV) -> Z3Bool {
+  (flag(s.alive[d]) && k .< s.allocation[d]).implies(
+    s.owner[s.allocSlot[d, k]] .== d && s.allocIndex[s.allocSlot[d, k]] .== k)
 }
 
 /// `frameOwnership` (counting part, 2/2): every position below a live domain's allocation holds
