@@ -55,6 +55,8 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
     Log.error("ring3: no frames for the ring-3 probe")
   }
 
+  if !boot.modules.isEmpty { Hypervisor.start(boot, allocator: &allocator) }
+
   let target = decimalOption(boot, "ticks") ?? 10
   var next: UInt64 = 1
   while next <= target {

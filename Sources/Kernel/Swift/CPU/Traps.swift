@@ -16,14 +16,18 @@ func bulkheadTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
   switch vector {
   case Vector.timer:
     Timer.tick()
+    if frame.pointee.cs & 3 == 3 { Run.tick(frame) }
   case Vector.syscall:
-    if !Ring3Probe.handle(frame) {
-      frame.pointee.rax = UInt64(bitPattern: -38)   // -ENOSYS until domains exist
-    }
+    if !Ring3Probe.handle(frame) { Hypercalls.dispatch(frame) }
   case Vector.spurious:
     break   // the LAPIC's spurious vector needs no EOI
   case 0..<32:
-    ExceptionDump.fatal(frame)
+    // A guest's exception is the guest's problem; the hypervisor's is fatal.
+    if frame.pointee.cs & 3 == 3 && Machine.current != nil {
+      GuestFaults.handle(frame)
+    } else {
+      ExceptionDump.fatal(frame)
+    }
   default:
     Log.warn("trap: unexpected vector \(hex(vector))")
     LAPIC.endOfInterrupt()

@@ -1,0 +1,88 @@
+import KernelArch
+
+/// From boot modules to running domains: one domain per module (the first is dom0), built,
+/// then run until every domain has ended. The run's exit status says whether every domain
+/// powered off cleanly.
+enum Hypervisor {
+  static func start(_ boot: BootInfo, allocator: inout FrameAllocator) -> Never {
+    var configs: [DomainConfig] = []
+    for (i, m) in boot.modules.enumerated() {
+      do throws(DomainConfig.Failure) {
+        configs.append(try DomainConfig.parse(moduleString: m.string, index: i))
+      } catch {
+        Console.write("[error] config: module ")
+        Console.writeDecimal(UInt64(i))
+        Console.write(": ")
+        switch error {
+        case .unknownKey(let k): Console.write("unknown key "); Console.write(bytes: k)
+        case .badValue(let k): Console.write("bad value for "); Console.write(bytes: k)
+        case .outOfRange(let k): Console.write("value out of range for "); Console.write(bytes: k)
+        }
+        Console.newline()
+        fail()
+      }
+    }
+    guard Machine.boot(boot, allocator: &allocator, dom0Pages: Int(configs[0].pages) + 1, maxVCPUs: 4) else { fail() }
+    Timers.bootTSC = arch_rdtsc()
+
+    for (i, m) in boot.modules.enumerated() {
+      let id = DomID(UInt16(i))
+      do throws(DomainBuilder.Failure) {
+        let d = try DomainBuilder.build(module: m, id: id, config: configs[i])
+        Machine.domains.append(d)
+        Events.channels.register(id)
+        Console.write("[info] domain ")
+        Console.write(bytes: d.name)
+        Console.write(": built as dom")
+        Console.writeDecimal(UInt64(i))
+        Console.write(", ")
+        Console.writeDecimal(configs[i].pages)
+        Console.write(" pages, weight ")
+        Console.writeDecimal(UInt64(configs[i].weight))
+        Console.newline()
+      } catch {
+        Console.write("[error] domain ")
+        Console.write(bytes: configs[i].name)
+        Console.write(": cannot build: ")
+        switch error {
+        case .image(let e): Console.write("bad image "); describe(e)
+        case .layout: Console.write("memory too small for the image and its bootstrap tables")
+        case .core(let e): Console.write("core refused (errno "); Console.writeDecimal(UInt64(e.rawValue)); Console.write(")")
+        case .noReserveFrames: Console.write("out of hypervisor frames")
+        }
+        Console.newline()
+        fail()
+      }
+    }
+
+    let clean = Run.run()
+    arch_cli()
+    arch_write_cr3(Machine.hypervisorRoot)
+    if clean {
+      Log.info("bulkhead: all domains powered off; exiting with success")
+      exitQEMU(.success)
+    }
+    Log.error("bulkhead: a domain crashed or did not power off; exiting with failure")
+    exitQEMU(.failure)
+  }
+
+  static func describe(_ e: GuestImageError) {
+    switch e {
+    case .notELF64: Console.write("(not an x86-64 ELF64 file)")
+    case .notExecutable: Console.write("(not ET_EXEC)")
+    case .truncated(let o): Console.write("(truncated at "); Console.writeHex(o); Console.write(")")
+    case .badSegment(let i): Console.write("(bad segment "); Console.writeDecimal(UInt64(i)); Console.write(")")
+    case .segmentCount(let n): Console.write("(segment count "); Console.writeDecimal(UInt64(n)); Console.write(")")
+    case .overlapsHypervisor(let a): Console.write("(maps hypervisor space at "); Console.writeHex(a); Console.write(")")
+    case .noXenNotes: Console.write("(no Xen ELF notes: not a PV kernel)")
+    case .entryOutsideImage(let a): Console.write("(entry "); Console.writeHex(a); Console.write(" outside the image)")
+    case .badHypercallPage(let a): Console.write("(hypercall page "); Console.writeHex(a); Console.write(")")
+    case .tooLarge(let n): Console.write("(too large: "); Console.writeDecimal(n); Console.write(" bytes)")
+    }
+  }
+
+  static func fail() -> Never {
+    Log.error("bulkhead: exiting with failure")
+    exitQEMU(.failure)
+  }
+}

@@ -1,0 +1,80 @@
+import KernelArch
+
+/// The hypervisor's global state: the memory manager over all of RAM, the domains, and which
+/// vCPU is on the (single) physical CPU.
+enum Machine {
+  typealias MM = MemoryManager<DirectMapMemory, UnsafeFrameStorage>
+
+  nonisolated(unsafe) static var mm: MM? = nil
+  nonisolated(unsafe) static var domains: [Domain] = []
+  nonisolated(unsafe) static var current: VCPU? = nil
+  /// Frames kept back from the memory manager for the hypervisor's own per-domain pages.
+  nonisolated(unsafe) static var reserve = FrameAllocator(free: [])
+  /// The hypervisor's own PML4 (CR3 when no guest runs).
+  nonisolated(unsafe) static var hypervisorRoot: UInt64 = 0
+
+  /// Hands all free RAM to the memory manager: sizes the frame table from the memory map,
+  /// carves it out of the boot allocator, and marks every frame that is not free (image,
+  /// heap, page tables, firmware, the table itself) as the hypervisor's.
+  static func boot(_ boot: BootInfo, allocator: inout FrameAllocator, dom0Pages: Int, maxVCPUs: Int) -> Bool {
+    hypervisorRoot = arch_read_cr3() & ~0xFFF
+    var top: UInt64 = 0
+    for r in boot.memoryMap where r.kind == .available { top = max(top, r.end >> 12) }
+    let frameCount = Int(min(top, UInt64(MMConfig.maxFrames)))
+    let recordBytes = UInt64(frameCount) * UInt64(MemoryLayout<FrameRecord>.stride)
+    let m2pBytes = UInt64(frameCount) * 8
+    guard let recordsRange = allocator.allocateContiguous((recordBytes + 0xFFF) >> 12),
+      let m2pRange = allocator.allocateContiguous((m2pBytes + 0xFFF) >> 12)
+    else {
+      Log.error("mm: no contiguous memory for the frame table (\(frameCount) frames)")
+      return false
+    }
+    // Sound: both ranges were just taken from the allocator, so nothing else uses them, and
+    // the direct map covers all RAM.
+    let records = UnsafeMutableBufferPointer<FrameRecord>(
+      start: UnsafeMutableRawPointer(MachineBytes.pointer(recordsRange.start << 12)).assumingMemoryBound(to: FrameRecord.self),
+      count: frameCount)
+    let m2p = UnsafeMutableBufferPointer<UInt64>(
+      start: UnsafeMutableRawPointer(MachineBytes.pointer(m2pRange.start << 12)).assumingMemoryBound(to: UInt64.self),
+      count: frameCount)
+    let storage = UnsafeFrameStorage(unsafeRecords: records, m2p: m2p)
+
+    // The hypervisor's own pool for shared_info pages and similar: 64 frames.
+    var pool: [FrameRange] = []
+    for _ in 0..<64 { if let f = allocator.allocate() { pool.append(FrameRange(start: f.raw, end: f.raw + 1)) } }
+    reserve = FrameAllocator(free: pool)
+
+    var config = MMConfig()
+    config.frameCount = frameCount
+    config.hypervisorFrames = 0
+    config.dom0MaxPages = dom0Pages
+    config.maxVCPUsPerDomain = maxVCPUs
+    config.maxDomains = 16
+    config.maptrackEntries = 256
+    config.maxGrantFrames = 4
+    var manager = MM(config: config, memory: DirectMapMemory(), frames: storage)
+    // Every frame the boot allocator does not still hold free belongs to the hypervisor.
+    var next: UInt64 = 0
+    for r in allocator.free {
+      while next < r.start && next < UInt64(frameCount) {
+        manager.reserveForHypervisor(MFN(next))
+        next += 1
+      }
+      next = max(next, r.end)
+    }
+    while next < UInt64(frameCount) {
+      manager.reserveForHypervisor(MFN(next))
+      next += 1
+    }
+    // From here on the memory manager owns every free frame.
+    allocator = FrameAllocator(free: [])
+    mm = manager
+    Log.info("mm: frame table for \(frameCount) frames (\(frameCount * 24 / 1024) KiB), \(manager.freeFrames) frames free for domains")
+    return true
+  }
+
+  static func domain(_ id: DomID) -> Domain? {
+    for d in domains where d.id == id { return d }
+    return nil
+  }
+}
