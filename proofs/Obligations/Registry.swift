@@ -2,4 +2,4 @@
 
 let decisionObligations: [Obligation] = pteCheckObligations + grantCheckObligations + creditObligations
 let specObligations: [Obligation] = specObligationList
-let xsaObligations: [Obligation] = []
+let xsaObligations: [Obligation] = xsaObligationList

@@ -84,3 +84,11 @@ public func pteCheck<W: DecisionWord>(
       .!levelOK .| badBits .| missing, W.k(DecisionErrno.EINVAL),
       W.select(hypervisor, W.k(DecisionErrno.EPERM), W.select(isL1, l1Verdict, upperVerdict))))
 }
+
+/// Decodes the `ptr` of an `mmu_update_t`: the command in bits 0..2, the target frame in bits
+/// 12..63, the entry index in bits 3..11. The index is always < 512 and `frame << 12 | index << 3
+/// | command == ptr`: a request can only name one whole, aligned entry (proof `xsa227_*`).
+@inline(__always)
+public func decodeMMUUpdatePointer<W: DecisionWord>(ptr: W) -> (command: W, frame: W, index: W) {
+  (ptr & W.k(7), ptr >> W.k(12), (ptr & W.k(0xFFF)) >> W.k(3))
+}
