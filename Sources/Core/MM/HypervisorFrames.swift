@@ -30,3 +30,26 @@ extension MemoryManager {
     putPage(mfn.raw)
   }
 }
+
+extension MemoryManager {
+  /// The core's record of grant `ref` of `granter` (what the kernel compares with the entry the
+  /// guest wrote in its shared grant frame), or nil if there is no such domain or entry.
+  public func grantEntry(_ granter: DomID, _ ref: GrantRef) -> GrantEntryRecord? {
+    guard let s = slot(granter), Int(ref.raw) < domains[s]!.grants.count else { return nil }
+    return domains[s]!.grants[Int(ref.raw)]
+  }
+
+  /// The checks of `grantCopy`, in the same order, without the whole-frame copy: returns the
+  /// source and destination frames so the kernel can copy Xen's `len` bytes at their offsets.
+  public mutating func grantCopyFrames(
+    caller: VCPUID, source: CopyPointer, dest: CopyPointer
+  ) throws(HypercallError) -> (source: MFN, dest: MFN) {
+    let s = try callerSlot(caller)
+    let d = domains[s]!.id
+    let src = try resolveCopy(source, for: d, write: false)
+    let dst = try resolveCopy(dest, for: d, write: true)
+    let f = record(dst.raw)
+    if f.typeCount > 0 && f.type != DecisionPageType.writable { throw .EINVAL }
+    return (src, dst)
+  }
+}

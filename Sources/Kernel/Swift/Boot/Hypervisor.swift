@@ -22,7 +22,7 @@ enum Hypervisor {
         fail()
       }
     }
-    guard Machine.boot(boot, allocator: &allocator, dom0Pages: Int(configs[0].pages) + 1, maxVCPUs: 4) else { fail() }
+    guard Machine.boot(boot, allocator: &allocator, dom0Pages: Int(configs[0].pages) + DomainBuilder.extraPages, maxVCPUs: 4) else { fail() }
     Timers.bootTSC = arch_rdtsc()
 
     for (i, m) in boot.modules.enumerated() {

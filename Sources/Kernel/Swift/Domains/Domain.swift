@@ -13,6 +13,8 @@ final class Domain {
   let sharedInfo: UnsafeMutableRawPointer
   /// Pages handed to the domain at build time (its p2m).
   var pages: [MFN] = []
+  /// Grant-table frames (GNTTABOP_setup_table), domain-owned and hypervisor-referenced.
+  var grantFrames: [MFN] = []
   /// Console output not yet ended by a newline.
   var consoleLine: [UInt8] = []
 

@@ -12,6 +12,9 @@ enum DomainBuilder {
     case noReserveFrames
   }
 
+  /// Pages a domain may hold beyond its configured memory: shared_info and up to four grant frames.
+  static let extraPages = 1 + 4
+
   static let pteUserRW: UInt64 = 0x67      // present, writable, user, accessed, dirty
   static let pteUserRO: UInt64 = 0x25      // present, user, accessed
   static let tableFlags: UInt64 = 0x27     // present, writable, user, accessed
@@ -33,7 +36,7 @@ enum DomainBuilder {
     var frames: [MFN] = []
     do throws(HypercallError) {
       if id != .dom0 {
-        try Machine.mm!.domainCreate(caller: builder, domain: id, maxPages: Int(pages) + 1, vcpus: Int(config.vcpus))
+        try Machine.mm!.domainCreate(caller: builder, domain: id, maxPages: Int(pages) + extraPages, vcpus: Int(config.vcpus))
       }
       frames = try Machine.mm!.populatePhysmap(caller: vcpu0, count: Int(pages) + 1)
     } catch { throw .core(error) }
@@ -168,11 +171,12 @@ enum HypercallPage {
   }
 }
 
-/// The hypervisor's PML4 entries (image slot 255, direct-map slot 262) copied into a guest
-/// L4, supervisor-only, so traps and hypercalls find the kernel mapped under the guest's CR3.
+/// The hypervisor's PML4 entries copied into a guest L4: image slot 255 and direct-map slot
+/// 262 supervisor-only, so traps and hypercalls find the kernel mapped under the guest's CR3;
+/// slot 256 the read-only M2P table Xen PV guests read.
 /// The core refuses guest updates to these slots (docs/decisions/notes-mm.md).
 enum HypervisorSlots {
-  static let slots = [KernelMemory.imageSlot, DirectMap.directMapSlot]
+  static let slots = [KernelMemory.imageSlot, Machine.m2pSlot, DirectMap.directMapSlot]
 
   static func install(in l4: MFN) {
     let root = KernelMemory.unsafeTable(MFN(Machine.hypervisorRoot >> 12))

@@ -38,6 +38,10 @@ enum Machine {
       start: UnsafeMutableRawPointer(MachineBytes.pointer(m2pRange.start << 12)).assumingMemoryBound(to: UInt64.self),
       count: frameCount)
     let storage = UnsafeFrameStorage(unsafeRecords: records, m2p: m2p)
+    guard mapM2PReadOnly(m2pRange, allocator: &allocator) else {
+      Log.error("mm: no frames for the read-only M2P mapping")
+      return false
+    }
 
     // The hypervisor's own pool for shared_info pages and similar: 64 frames.
     var pool: [FrameRange] = []
@@ -70,6 +74,39 @@ enum Machine {
     allocator = FrameAllocator(free: [])
     mm = manager
     Log.info("mm: frame table for \(frameCount) frames (\(frameCount * 24 / 1024) KiB), \(manager.freeFrames) frames free for domains")
+    return true
+  }
+
+  /// PML4 slot of Xen's read-only machine-to-phys table (RO_MPT_VIRT_START, 0xFFFF_8000_0000_0000).
+  static let m2pSlot = 256
+
+  /// Maps the core's M2P words read-only for guests at 0xFFFF_8000_0000_0000, where Xen PV
+  /// guests expect `machine_to_phys_mapping`. Read-only at every level, no execute.
+  static func mapM2PReadOnly(_ m2p: FrameRange, allocator: inout FrameAllocator) -> Bool {
+    let pages = m2p.count
+    guard pages <= 512 * 512 else { return false }   // one PDPT entry's reach (1 GiB of M2P)
+    func table() -> MFN? {
+      guard let f = allocator.allocate() else { return nil }
+      let t = KernelMemory.unsafeTable(f)
+      for i in 0..<512 { t[i] = 0 }
+      return f
+    }
+    let userRO: UInt64 = 0b101
+    guard let pdpt = table(), let pd = table() else { return false }
+    KernelMemory.unsafeTable(pdpt)[0] = pd.address.raw | userRO
+    var page: UInt64 = 0
+    while page < pages {
+      guard let l1 = table() else { return false }
+      KernelMemory.unsafeTable(pd)[Int(page / 512)] = l1.address.raw | userRO
+      let t = KernelMemory.unsafeTable(l1)
+      var i = 0
+      while i < 512 && page < pages {
+        t[i] = ((m2p.start + page) << 12) | userRO | DirectMap.noExecuteIfEnabled
+        i += 1
+        page += 1
+      }
+    }
+    KernelMemory.unsafeTable(MFN(hypervisorRoot >> 12))[m2pSlot] = pdpt.address.raw | userRO
     return true
   }
 

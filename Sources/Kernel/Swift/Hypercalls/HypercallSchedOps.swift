@@ -66,7 +66,13 @@ enum SchedOps {
     return 0
   }
 
+  static let vcpuIsUp: UInt64 = 3
+
   static func vcpuOp(_ v: VCPU, _ a: HypercallArgs) -> Int64 {
+    if a.a1 == vcpuIsUp {
+      guard a.a2 < UInt64(v.domain.vcpus.count) else { return Hypercalls.fail(.ENOENT) }
+      return a.a2 == 0 || !v.domain.vcpus[Int(a.a2)].blocked ? 1 : 0
+    }
     guard a.a2 == UInt64(v.index) else { return Hypercalls.fail(.EINVAL) }
     switch a.a1 {
     case XenOp.vcpuSetSingleshotTimer:
