@@ -65,9 +65,11 @@ public struct DomainRecord: Sendable {
   /// Grant mappings it holds, indexed by handle.
   public var maptrack: [MaptrackRecord]
   /// One past the highest handle in use (scans stop here).
-  var maptrackHigh: Int = 0
+  public internal(set) var maptrackHigh: Int = 0
   /// Foreign frames its validated L1 tables reference.
   var foreign: [ForeignRefRecord]
+  /// Frames of this domain the hypervisor holds a general reference on (shared_info).
+  public internal(set) var hypervisorRefs: [UInt64] = []
   /// One past the highest foreign slot in use.
   var foreignHigh: Int = 0
 

@@ -82,6 +82,7 @@ extension MemoryManager {
   mutating func modEntry(
     _ table: UInt64, _ index: Int, _ new: UInt64, level: UInt64, for d: UInt16
   ) throws(HypercallError) {
+    if config.isReserved(level: level, index: index) { throw .EINVAL }  // Xen is_guest_l4_slot
     let old = memory.readEntry(frame: MFN(table), index: index)
     if new & DecisionPTE.present != 0 { try takeEntry(new, level: level, for: d) }
     memory.writeEntry(frame: MFN(table), index: index, value: new)

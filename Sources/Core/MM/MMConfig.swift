@@ -25,6 +25,11 @@ public struct MMConfig: Equatable, Sendable {
   /// Grant mappings a domain may hold at once (its maptrack). The Spec has no such bound: a
   /// further `grantMap` is refused with ENOMEM, a documented divergence.
   public var maptrackEntries: Int = 256
+  /// PML4 slots reserved for the hypervisor (Xen `is_guest_l4_slot`): a guest may not write an
+  /// L4 entry there (EINVAL), and validation skips them, because the kernel fills them with its
+  /// own supervisor entries after a guest L4 is validated. Empty by default, as in the Spec;
+  /// the kernel uses 255..<272 (its image slot and Xen's hole).
+  public var reservedL4Slots: Range<Int> = 0..<0
 
   /// The largest machine the 32-bit reference counts are proven safe for: each frame holds at
   /// most 512 entries, so frameCount * 513 (entries, plus one pin each) plus every CR3 and every
@@ -46,8 +51,14 @@ public struct MMConfig: Equatable, Sendable {
       && maxDomains >= 1 && maxDomains <= 0xFFFF
       && maptrackEntries >= 0 && maptrackEntries <= 65536
       && maxDomains * (maptrackEntries + maxVCPUsPerDomain) < 1 << 28
+      && reservedL4Slots.lowerBound >= 0 && reservedL4Slots.upperBound <= 512
   }
 
   /// Grant entries of a full table.
   public var maxGrantEntries: Int { maxGrantFrames * grantEntriesPerFrame }
+
+  /// Whether entry `index` of a level-`level` table is one the guest does not control.
+  @inline(__always) func isReserved(level: UInt64, index: Int) -> Bool {
+    level == 4 && reservedL4Slots.contains(index)
+  }
 }

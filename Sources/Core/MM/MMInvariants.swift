@@ -45,10 +45,7 @@ extension MemoryManager {
       case .free:
         free += 1
         if f != .free { out.append(MMViolation(n, "free frame has state", UInt64(i))) }
-        for j in 0..<XenABI.entriesPerTable where memory.readEntry(frame: MFN(UInt64(i)), index: j) != 0 {
-          out.append(MMViolation(n, "free frame not scrubbed", UInt64(i)))
-          break
-        }
+        if !memory.isZeroFrame(MFN(UInt64(i))) { out.append(MMViolation(n, "free frame not scrubbed", UInt64(i))) }
       case .hypervisor:
         if f.refCount != 0 || f.typeCount != 0 || f.pinned || f.hasM2P {
           out.append(MMViolation(n, "hypervisor frame is referenced", UInt64(i)))
@@ -94,7 +91,7 @@ extension MemoryManager {
       guard f.typeCount > 0, f.type >= 1, f.type <= 4 else { continue }
       for j in 0..<XenABI.entriesPerTable {
         let e = memory.readEntry(frame: MFN(UInt64(i)), index: j)
-        guard e & DecisionPTE.present != 0 else { continue }
+        guard e & DecisionPTE.present != 0, !config.isReserved(level: f.type, index: j) else { continue }
         let t = (e & DecisionPTE.frameMask) >> 12
         guard exists(t) else {
           out.append(MMViolation(n, "validated entry points outside the machine", UInt64(i)))
@@ -118,6 +115,7 @@ extension MemoryManager {
       guard let dom else { continue }
       for c in dom.cr3 where c != noFrame { add(c, DecisionPageType.l4) }
       for m in dom.maptrack where m.inUse { add(m.frame.raw, m.readOnly ? nil : DecisionPageType.writable) }
+      for h in dom.hypervisorRefs { add(h, nil) }
     }
     for i in 0..<config.frameCount {
       let f = frames[record: i]
@@ -160,7 +158,7 @@ extension MemoryManager {
       guard isTable, f.type > 1, f.typeCount > 0 else { continue }
       for j in 0..<XenABI.entriesPerTable {
         let e = memory.readEntry(frame: MFN(UInt64(i)), index: j)
-        guard e & DecisionPTE.present != 0 else { continue }
+        guard e & DecisionPTE.present != 0, !config.isReserved(level: f.type, index: j) else { continue }
         let t = (e & DecisionPTE.frameMask) >> 12
         let tt = exists(t) ? record(t).type : DecisionPageType.none
         let linearOK = f.type == 4 && tt == DecisionPageType.l4 && e & DecisionPTE.writable == 0
@@ -215,7 +213,7 @@ extension MemoryManager {
         guard f.isOwned(by: d), f.typeCount > 0, f.type >= 1, f.type <= 4 else { continue }
         for j in 0..<XenABI.entriesPerTable {
           let e = memory.readEntry(frame: MFN(UInt64(i)), index: j)
-          guard e & DecisionPTE.present != 0 else { continue }
+          guard e & DecisionPTE.present != 0, !config.isReserved(level: f.type, index: j) else { continue }
           let t = (e & DecisionPTE.frameMask) >> 12
           let ok = f.type == 1 ? allowed(t, e & DecisionPTE.writable != 0) : exists(t) && record(t).isOwned(by: d)
           if !ok { out.append(MMViolation(n, "table entry maps a frame without right", UInt64(i))) }
@@ -298,7 +296,7 @@ extension MemoryManager {
       guard exists(t) else { return }
       for i in 0..<XenABI.entriesPerTable {
         let e = memory.readEntry(frame: MFN(t), index: i)
-        guard e & DecisionPTE.present != 0 else { continue }
+        guard e & DecisionPTE.present != 0, !config.isReserved(level: UInt64(level), index: i) else { continue }
         let w = writable && e & DecisionPTE.writable != 0
         let target = (e & DecisionPTE.frameMask) >> 12
         let superpage = (level == 2 || level == 3) && e & DecisionPTE.pageSize != 0

@@ -122,6 +122,7 @@ extension MemoryManager {
     let top = va >> 47
     let root = domains[s]!.cr3[caller.index]
     guard top == 0 || top == 0x1FFFF, root != noFrame else { throw .EINVAL }
+    guard !config.isReserved(level: 4, index: Int((va >> 39) & 0x1FF)) else { throw .EINVAL }
     guard let (l1, index) = l1Slot(root: root, va: va), exists(l1) else { throw .EINVAL }
     let f = record(l1)
     guard f.isOwned(by: d), f.type == DecisionPageType.l1, f.typeCount > 0 else { throw .EINVAL }

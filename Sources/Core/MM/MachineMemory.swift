@@ -15,6 +15,16 @@ public protocol MachineMemory {
   mutating func zeroFrame(_ frame: MFN)
   /// Copies all of `source` over `dest` (equal frames: no effect).
   mutating func copyFrame(from source: MFN, to dest: MFN)
+  /// Whether every word of `frame` is zero (invariant checks; a default reads all 512 words).
+  func isZeroFrame(_ frame: MFN) -> Bool
+}
+
+extension MachineMemory {
+  /// Reads all 512 words.
+  public func isZeroFrame(_ frame: MFN) -> Bool {
+    for i in 0..<512 where readEntry(frame: frame, index: i) != 0 { return false }
+    return true
+  }
 }
 
 /// Host memory: frames are zero until written; a written frame gets a 4 KiB page from a pool.
@@ -61,6 +71,14 @@ public struct PagedMachineMemory: MachineMemory {
   public mutating func copyFrame(from source: MFN, to dest: MFN) {
     if source == dest { return }
     for i in 0..<512 { writeEntry(frame: dest, index: i, value: readEntry(frame: source, index: i)) }
+  }
+
+  /// O(1) when the frame has no page.
+  public func isZeroFrame(_ frame: MFN) -> Bool {
+    let s = slotOf[Int(truncatingIfNeeded: frame.raw)]
+    if s < 0 { return true }
+    for i in 0..<512 where words[Int(s) * 512 + i] != 0 { return false }
+    return true
   }
 
   /// Whether `frame` has never been written with a non-zero value since it was last zeroed.

@@ -61,14 +61,14 @@ extension MemoryManager {
     var i = 0
     while i < XenABI.entriesPerTable {
       let e = memory.readEntry(frame: table, index: i)
-      if e & DecisionPTE.present != 0 {
+      if e & DecisionPTE.present != 0 && !config.isReserved(level: level, index: i) {
         do {
           try takeEntry(e, level: level, for: d)
         } catch {
           var j = 0
           while j < i {
             let ej = memory.readEntry(frame: table, index: j)
-            if ej & DecisionPTE.present != 0 { dropEntry(ej, level: level, tableOwner: d) }
+            if ej & DecisionPTE.present != 0 && !config.isReserved(level: level, index: j) { dropEntry(ej, level: level, tableOwner: d) }
             j += 1
           }
           throw error
@@ -111,7 +111,9 @@ extension MemoryManager {
       let table = MFN(mfn)
       for j in 0..<XenABI.entriesPerTable {
         let e = memory.readEntry(frame: table, index: j)
-        if e & DecisionPTE.present != 0 { dropEntry(e, level: level, tableOwner: owner) }
+        if e & DecisionPTE.present != 0 && !config.isReserved(level: level, index: j) {
+          dropEntry(e, level: level, tableOwner: owner)
+        }
       }
     }
   }

@@ -1,0 +1,1 @@
+../../Sources/Host/bulkhead/MMSpecBridge.swift

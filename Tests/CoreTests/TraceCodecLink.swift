@@ -1,0 +1,1 @@
+../../Sources/Host/BulkheadHost/TraceCodec.swift
