@@ -15,6 +15,7 @@ struct Bulkhead: ParsableCommand {
       ISOCommand.self,
       BenchCommand.self,
       Prove.self,
+      Replay.self,
       Guest.self,
     ])
 }
