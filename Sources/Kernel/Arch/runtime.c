@@ -57,8 +57,29 @@ size_t strlen(const char *s) {
 
 #define COM1 0x3F8
 
-/* A second console (VGA text or framebuffer) registers here; NULL means serial only. */
-void (*console_mirror)(int c) = 0;
+/* The second console: VGA text mode (80x25 at physical 0xB8000), enabled on BIOS boots
+ * where the loader left text mode on. Serial stays the primary console. */
+static volatile uint16_t *vga = 0;
+static int vga_row = 0, vga_col = 0;
+
+void console_vga_enable(uint64_t virtual_base) {
+  vga = (volatile uint16_t *)virtual_base;
+  for (int i = 0; i < 80 * 25; i++) vga[i] = 0x0720;
+  vga_row = vga_col = 0;
+}
+
+static void vga_put(int c) {
+  if (c == '\n') { vga_col = 0; vga_row++; }
+  else if (c != '\r') {
+    vga[vga_row * 80 + vga_col] = (uint16_t)(0x0700 | (c & 0xFF));
+    if (++vga_col == 80) { vga_col = 0; vga_row++; }
+  }
+  if (vga_row == 25) {               /* scroll one line */
+    for (int i = 0; i < 80 * 24; i++) vga[i] = vga[i + 80];
+    for (int i = 80 * 24; i < 80 * 25; i++) vga[i] = 0x0720;
+    vga_row = 24;
+  }
+}
 
 static void serial_put(uint8_t c) {
   for (int spins = 0; spins < 100000; spins++)
@@ -69,7 +90,7 @@ static void serial_put(uint8_t c) {
 int putchar(int c) {
   if (c == '\n') serial_put('\r');
   serial_put((uint8_t)c);
-  if (console_mirror) console_mirror(c);
+  if (vga) vga_put(c);
   return c;
 }
 

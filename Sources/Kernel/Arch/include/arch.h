@@ -80,6 +80,10 @@ static inline arch_cpuid_result arch_cpuid(uint32_t leaf, uint32_t subleaf) {
 static inline void arch_trigger_ud(void) { __asm__ volatile("ud2"); }
 static inline void arch_trigger_breakpoint(void) { __asm__ volatile("int3"); }
 static inline uint64_t arch_read_u64(uint64_t va) { return *(volatile uint64_t *)va; }
+static inline uint16_t arch_inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t arch_inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t arch_mmio_read64(uint64_t va) { return *(volatile uint64_t *)va; }
+static inline void arch_mmio_write64(uint64_t va, uint64_t v) { *(volatile uint64_t *)va = v; }
 
 /* Volatile MMIO access: the compiler must neither merge nor drop device accesses. */
 static inline uint32_t arch_mmio_read32(uint64_t va) { return *(volatile uint32_t *)va; }
@@ -117,6 +121,7 @@ static inline void arch_write_kernel_gs_base(uint64_t v) { arch_wrmsr(0xC0000102
 static inline void arch_flush_tlb(void) { arch_write_cr3(arch_read_cr3()); }
 
 /* runtime.c */
+void console_vga_enable(uint64_t virtual_base);
 uint64_t kernel_heap_used(void);
 uint64_t kernel_heap_size(void);
 

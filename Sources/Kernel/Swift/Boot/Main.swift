@@ -47,6 +47,8 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
   Log.info("timer: lapic calibrated, \(Timer.lapicCountsPerTick) counts per 10 ms, TSC \(Timer.tscPerSecond / 1_000_000) MHz")
   Timer.start()
 
+  Platform.initialize(boot)
+  if boot.hasOption("selftest") { SelfTest.run(boot, allocator: &allocator) }
   PanicTests.runIfRequested(boot)
 
   if let probe = Ring3Probe.run(allocator: &allocator) {

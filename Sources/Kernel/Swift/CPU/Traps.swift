@@ -23,7 +23,9 @@ func bulkheadTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
     break   // the LAPIC's spurious vector needs no EOI
   case 0..<32:
     // A guest's exception is the guest's problem; the hypervisor's is fatal.
-    if frame.pointee.cs & 3 == 3 && Machine.current != nil {
+    if frame.pointee.cs & 3 == 3 && Ring3Probe.faulted(frame) {
+      return
+    } else if frame.pointee.cs & 3 == 3 && Machine.current != nil {
       GuestFaults.handle(frame)
     } else {
       ExceptionDump.fatal(frame)

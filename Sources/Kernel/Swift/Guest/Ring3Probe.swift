@@ -39,7 +39,17 @@ enum Ring3Probe {
   }
 
   static func run(allocator: inout FrameAllocator) -> Result? {
-    // Four frames for the temporary slot-0 path (PDPT, PD, PT), one code page, one stack page.
+    guard let frames = map(allocator: &allocator) else { return nil }
+    let floor = measure(number: floorNumber, code: frames[3])
+    let full = measure(number: nullNumber, code: frames[3])
+    unmap(frames, allocator: &allocator)
+    return Result(floorCycles: floor / UInt64(iterations), fullPathCycles: full / UInt64(iterations))
+  }
+
+  /// A temporary user mapping in the kernel's own page tables (PML4 slot 0): a read-only code
+  /// page at `codeVA` and a writable, non-executable stack page at `stackVA`. Returns the five
+  /// frames (PDPT, PD, PT, code, stack).
+  static func map(allocator: inout FrameAllocator) -> [MFN]? {
     var frames: [MFN] = []
     for _ in 0..<5 {
       guard let f = allocator.allocate() else { return nil }
@@ -55,14 +65,47 @@ enum Ring3Probe {
     KernelMemory.unsafeTable(pd)[2] = pt.address.raw | user          // 0x40_0000 = PD index 2
     KernelMemory.unsafeTable(pt)[0] = code.address.raw | 0b101       // present | user, read-only
     KernelMemory.unsafeTable(pt)[2] = stack.address.raw | 0b111 | DirectMap.noExecuteIfEnabled
+    arch_flush_tlb()
+    return frames
+  }
 
-    let floor = measure(number: floorNumber, code: code)
-    let full = measure(number: nullNumber, code: code)
-
-    root[0] = 0
+  static func unmap(_ frames: [MFN], allocator: inout FrameAllocator) {
+    KernelMemory.unsafeTable(MFN(arch_read_cr3() >> 12))[0] = 0
     arch_flush_tlb()
     for f in frames { allocator.release(f) }
-    return Result(floorCycles: floor / UInt64(iterations), fullPathCycles: full / UInt64(iterations))
+  }
+
+  /// Runs `program` in ring 3 and returns the exception it raised (vector, error code), or
+  /// nil if it finished without one. Used by the self-test to check page-table enforcement.
+  static func expectFault(_ program: [UInt8], code: MFN) -> (vector: UInt64, error: UInt64)? {
+    let page = UnsafeMutablePointer<UInt8>(bitPattern: UInt(KernelMemory.virtual(code.address.raw)))!
+    let done = UInt32(truncatingIfNeeded: doneNumber)
+    let tail: [UInt8] = [0xB8, UInt8(done & 0xFF), UInt8((done >> 8) & 0xFF), UInt8((done >> 16) & 0xFF), UInt8(done >> 24),
+                         0x0F, 0x05, 0xEB, 0xFE]
+    let bytes = program + tail
+    for (i, b) in bytes.enumerated() { page[i] = b }
+    arch_flush_tlb()
+    var frame = TrapFrame()
+    frame.rip = codeVA
+    frame.cs = UInt64(Descriptors.guestCode64)
+    frame.rflags = 0x202
+    frame.rsp = stackVA + 0x1000
+    frame.ss = UInt64(Descriptors.guestData)
+    active = true
+    faultTest = true
+    let r = arch_enter_guest(&frame)
+    active = false
+    faultTest = false
+    if r & (1 << 63) == 0 { return nil }
+    return (r & 0xFF, (r >> 8) & 0xFFFF_FFFF)
+  }
+
+  nonisolated(unsafe) static var faultTest = false
+
+  /// An exception from ring 3 while a fault test runs: report it to `expectFault`.
+  static func faulted(_ frame: UnsafeMutablePointer<TrapFrame>) -> Bool {
+    guard active && faultTest else { return false }
+    arch_resume_host((1 << 63) | (frame.pointee.error_code << 8) | frame.pointee.vector)
   }
 
   static func measure(number: UInt64, code: MFN) -> UInt64 {
@@ -89,7 +132,7 @@ enum Ring3Probe {
     guard active else { return false }
     switch frame.pointee.rax {
     case doneNumber:
-      arch_resume_host(arch_rdtsc())
+      arch_resume_host(faultTest ? 0 : arch_rdtsc())
     case nullNumber:
       frame.pointee.rax = 0
       return true
