@@ -27,8 +27,8 @@ import Testing
 
   /// Replays one seeded trace; on a disagreement, prints the seed and a shrunk trace.
   static func check(seed: UInt64, count: Int, config: SpecConfig) -> Bool {
-    let events = SchedDifferential.trace(seed: seed, count: count, config: config)
-    guard let (i, why) = SchedDifferential.firstFailure(events, config: config) else { return true }
+    let (events, failure) = SchedDifferential.run(seed: seed, count: count, config: config)
+    guard let (i, why) = failure else { return true }
     let small = SchedDifferential.shrink(events, config: config)
     let smallWhy = SchedDifferential.firstFailure(small, config: config)?.1 ?? why
     Issue.record(
@@ -42,34 +42,45 @@ import Testing
     return false
   }
 
-  /// >= 100,000 generated events per run: 25 traces of 4,000 over five configurations. Set
-  /// SCHED_SEED to replay one trace (every configuration) from a reported seed.
-  @Test func coreAgreesWithSpec() {
+  /// >= 100,000 generated events per run: for each of the five configurations (run in
+  /// parallel), 5 traces of 4,000 events. Set SCHED_SEED to replay one trace from a reported
+  /// seed on every configuration.
+  @Test(arguments: 0..<5) func coreAgreesWithSpec(configIndex: Int) {
+    let config = Self.configs[configIndex]
     if let env = getenv("SCHED_SEED"), let seed = UInt64(String(cString: env)) {
-      for c in Self.configs { _ = Self.check(seed: seed, count: 4000, config: c) }
+      _ = Self.check(seed: seed, count: 4000, config: config)
       return
     }
     let clock = ContinuousClock()
     var events = 0
     let elapsed = clock.measure {
-      for run in 0..<25 {
-        let seed = 0x5C4E_D000 + UInt64(run)
-        let config = Self.configs[run % Self.configs.count]
+      for run in 0..<5 {
+        let seed = 0x5C4E_D000 + UInt64(configIndex * 5 + run)
         events += 4000
         if !Self.check(seed: seed, count: 4000, config: config) { break }
       }
     }
-    print("scheduler differential: \(events) events, 5 configs, \(elapsed)")
+    print("scheduler differential, config \(configIndex) (pcpus \(config.pcpus)): \(events) events in \(elapsed)")
   }
 
-  /// The shrinker works: a deliberately wrong core (seen through a broken projection) is caught
-  /// and cut down to a handful of events.
+  /// The shrinker keeps a trace failing and makes it short: a synthetic failure ("the third
+  /// yield after a setCap") in a 2,000-event trace shrinks to exactly those four events.
   @Test func shrinkerShortensTraces() {
     let config = Self.configs[0]
-    let events = SchedDifferential.trace(seed: 7, count: 300, config: config)
-    // Cut every trace at its first yield of a running vCPU that changed who runs; the check
-    // below only needs the shrinker to preserve "still fails" and make it no longer.
-    let shrunk = SchedDifferential.shrink(events, config: config)
-    #expect(shrunk.count <= events.count)
+    let events = SchedDifferential.run(seed: 7, count: 2000, config: config).events
+    func fails(_ es: [SchedEvent]) -> Int? {
+      var capSeen = false
+      var yields = 0
+      for (i, e) in es.enumerated() {
+        if case .setCap = e { capSeen = true }
+        if case .yield = e, capSeen { yields += 1 }
+        if yields == 3 { return i }
+      }
+      return nil
+    }
+    #expect(fails(events) != nil)
+    let small = SchedDifferential.shrink(events, fails: fails)
+    #expect(small.count == 4, "\(small)")
+    #expect(fails(small) == 3)
   }
 }

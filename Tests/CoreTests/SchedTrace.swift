@@ -175,25 +175,27 @@ struct SchedProjection: Equatable, CustomStringConvertible {
     var dom: UInt16, index: Int, weight: Int, cap: Int, credit: Int, priority: Int
     var blocked: Bool, capBudget: Int, parked: Bool
   }
-  var running: [String]
+  /// vCPUs as `domain << 16 | index` (-1: idle pCPU).
+  var running: [Int]
   var sliceUsed: [Int]
-  var queue: [String]
+  var queue: [Int]
   var vcpus: [V]
   var paused: [UInt16]
   var now: Int
 
   var description: String {
-    "running \(running) slices \(sliceUsed) queue \(queue) paused \(paused) now \(now)\n    "
+    "running \(running.map(Self.name)) slices \(sliceUsed) queue \(queue.map(Self.name)) paused \(paused) now \(now)\n    "
       + vcpus.map { "d\($0.dom)v\($0.index) w\($0.weight) c\($0.cap) cr\($0.credit) p\($0.priority) b\($0.blocked) bud\($0.capBudget) pk\($0.parked)" }
       .joined(separator: "\n    ")
   }
 
-  static func name(_ d: UInt16, _ i: Int) -> String { "d\(d)v\(i)" }
+  static func code(_ d: UInt16, _ i: Int) -> Int { Int(d) << 16 | (i & 0xFFFF) }
+  static func name(_ code: Int) -> String { code < 0 ? "-" : "d\(code >> 16)v\(code & 0xFFFF)" }
 
   init(_ s: SpecState) {
-    running = s.running.map { $0.map { Self.name($0.domain.raw, $0.index) } ?? "-" }
+    running = s.running.map { $0.map { Self.code($0.domain.raw, $0.index) } ?? -1 }
     sliceUsed = s.sliceUsed
-    queue = s.runQueue.map { Self.name($0.domain.raw, $0.index) }
+    queue = s.runQueue.map { Self.code($0.domain.raw, $0.index) }
     vcpus = s.vcpus.keys.sorted().map { k in
       let v = s.vcpus[k]!
       return V(
@@ -205,12 +207,12 @@ struct SchedProjection: Equatable, CustomStringConvertible {
   }
 
   init(_ c: Scheduler) {
-    running = (0..<c.config.pcpus).map { p in c.current(pcpu: p).map { Self.name($0.domain.raw, $0.index) } ?? "-" }
+    running = (0..<c.config.pcpus).map { p in c.current(pcpu: p).map { Self.code($0.domain.raw, $0.index) } ?? -1 }
     sliceUsed = c.sliceUsed
-    var q: [String] = []
+    var q: [Int] = []
     var s = c.queue.first
     while s >= 0 && q.count <= c.vcpus.count {
-      q.append(Self.name(c.vcpus[s].id.domain.raw, c.vcpus[s].id.index))
+      q.append(Self.code(c.vcpus[s].id.domain.raw, c.vcpus[s].id.index))
       s = c.queue.after(s)
     }
     queue = q
@@ -220,8 +222,8 @@ struct SchedProjection: Equatable, CustomStringConvertible {
         priority: Int(v.priority.rawValue), blocked: v.blocked, capBudget: v.capBudget, parked: v.parked)
     }.sorted { ($0.dom, $0.index) < ($1.dom, $1.index) }
     var p: [UInt16] = []
-    for d in 0...UInt16(255) where c.isPaused(CDom(d)) == true { p.append(d) }
-    paused = p
+    for v in c.vcpus where v.inUse && v.id.index == 0 && c.isPaused(v.id.domain) == true { p.append(v.id.domain.raw) }
+    paused = p.sorted()
     now = c.now
   }
 }
@@ -248,74 +250,69 @@ enum SchedDifferential {
     ["onePerPCPU", "onlyRunnableRun", "creditBounds", "capRespected", "boundedWait"].contains($0.name)
   }
 
-  /// Replays `events`; returns nil if every step agrees and every invariant holds, else the
-  /// index of the first bad step and what went wrong. `checkSpec` also runs the Spec's
-  /// invariants (the core's are always run).
-  static func firstFailure(_ events: [SchedEvent], config: SpecConfig, checkSpec: Bool = true) -> (Int, String)? {
+  /// Runs both sides over `count` events: the given `events`, or (when nil) events generated
+  /// from `seed` against the Spec state as it goes. Returns the events run and, if some step
+  /// disagreed or broke an invariant, its index and what went wrong.
+  static func run(
+    _ given: [SchedEvent]? = nil, seed: UInt64 = 0, count: Int = 0, config: SpecConfig
+  ) -> (events: [SchedEvent], failure: (Int, String)?) {
     var spec = SpecState(config: config)
     var core = Scheduler(config: coreConfig(config))
+    var gen = SchedTraceGenerator(seed: seed)
+    var events: [SchedEvent] = []
+    let n = given?.count ?? count
+    events.reserveCapacity(n)
     if SchedProjection(spec) != SchedProjection(core) {
-      return (-1, "initial states differ\n  spec \(SchedProjection(spec))\n  core \(SchedProjection(core))")
+      return (events, (-1, "initial states differ\n  spec \(SchedProjection(spec))\n  core \(SchedProjection(core))"))
     }
-    for (i, e) in events.enumerated() {
+    for i in 0..<n {
+      let e = given?[i] ?? gen.next(spec)
+      events.append(e)
       var pending = false
       if case .block(let d, _) = e { pending = spec.hasDeliverableEvent(SDom(d)) }
       let (se, next) = e.apply(spec)
       spec = next
       let ce = e.apply(&core, eventPending: pending)
-      if se != ce { return (i, "\(e): spec errno \(se.map(String.init) ?? "ok"), core \(ce.map(String.init) ?? "ok")") }
+      if se != ce { return (events, (i, "\(e): spec errno \(se.map(String.init) ?? "ok"), core \(ce.map(String.init) ?? "ok")")) }
       let sp = SchedProjection(spec)
       let cp = SchedProjection(core)
-      if sp != cp { return (i, "\(e): states differ\n  spec \(sp)\n  core \(cp)") }
+      if sp != cp { return (events, (i, "\(e): states differ\n  spec \(sp)\n  core \(cp)")) }
       let cv = core.checkInvariants()
       if !cv.isEmpty {
-        return (i, "\(e): core invariants: " + cv.map { "\($0.invariant): \($0.what) [\($0.subject)]" }.joined(separator: "; "))
+        return (events, (i, "\(e): core invariants: " + cv.map { "\($0.invariant): \($0.what) [\($0.subject)]" }.joined(separator: "; ")))
       }
-      if checkSpec {
-        let sv = specInvariants.flatMap { $0.check(spec) }
-        if !sv.isEmpty { return (i, "\(e): spec invariants: \(sv)") }
-      }
+      let sv = specInvariants.flatMap { $0.check(spec) }
+      if !sv.isEmpty { return (events, (i, "\(e): spec invariants: \(sv)")) }
     }
-    return nil
+    return (events, nil)
   }
 
-  /// A trace of `count` events from `seed`.
-  static func trace(seed: UInt64, count: Int, config: SpecConfig) -> [SchedEvent] {
-    var g = SchedTraceGenerator(seed: seed)
-    var s = SpecState(config: config)
-    var out: [SchedEvent] = []
-    out.reserveCapacity(count)
-    for _ in 0..<count {
-      let e = g.next(s)
-      s = e.apply(s).1
-      out.append(e)
-    }
-    return out
+  /// The first failing step of `events`, or nil.
+  static func firstFailure(_ events: [SchedEvent], config: SpecConfig) -> (Int, String)? {
+    run(events, config: config).failure
   }
 
   /// Shrinks a failing trace: cut after the failure, then delete chunks (halving their size
-  /// down to single events) while it still fails.
-  static func shrink(_ events: [SchedEvent], config: SpecConfig) -> [SchedEvent] {
-    guard let (i, _) = firstFailure(events, config: config) else { return events }
+  /// down to single events) while it still fails. `fails` returns the failing step or nil.
+  static func shrink(_ events: [SchedEvent], fails: ([SchedEvent]) -> Int?) -> [SchedEvent] {
+    guard let i = fails(events) else { return events }
     var cur = Array(events.prefix(i + 1))
     var chunk = max(1, cur.count / 2)
-    while chunk >= 1 {
+    while true {
       var start = 0
-      var removed = false
       while start < cur.count {
         var cand = cur
         cand.removeSubrange(start..<min(cur.count, start + chunk))
-        if let (j, _) = firstFailure(cand, config: config) {
-          cur = Array(cand.prefix(j + 1))
-          removed = true
-        } else {
-          start += chunk
-        }
+        if let j = fails(cand) { cur = Array(cand.prefix(j + 1)) } else { start += chunk }
       }
-      if !removed || chunk == 1 { if chunk == 1 && !removed { break } }
-      chunk = chunk == 1 ? (removed ? 1 : 0) : chunk / 2
-      if chunk == 0 { break }
+      if chunk == 1 { break }
+      chunk /= 2
     }
     return cur
+  }
+
+  /// Shrinks a trace that fails the differential check.
+  static func shrink(_ events: [SchedEvent], config: SpecConfig) -> [SchedEvent] {
+    shrink(events) { firstFailure($0, config: config)?.0 }
   }
 }

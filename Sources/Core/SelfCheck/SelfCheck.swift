@@ -22,7 +22,7 @@ public enum SelfCheck {
 
   /// Every check. Subsystems add theirs here, one line each.
   public static var cases: [Case] {
-    bootCases + allocatorCases + mmCases
+    bootCases + allocatorCases + mmCases + schedCases
   }
 
   /// Runs every case in order.
