@@ -3,7 +3,8 @@
 // `Scheduler`) exactly as the kernel runs it. Build with `-c release` for meaningful numbers.
 import ArgumentParser
 import BulkheadCore
-import BulkheadSpec
+import func BulkheadSpec.targetShares
+import let BulkheadSpec.fairnessEpsilon
 import Foundation
 
 struct BenchSchedCommand: ParsableCommand {
