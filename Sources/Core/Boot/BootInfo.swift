@@ -17,6 +17,9 @@ public struct BootInfo: Sendable {
   public var acpiRSDP: UInt64?
   /// The framebuffer, when the loader set one up (Multiboot2 tag 8).
   public var framebuffer: Framebuffer?
+  /// True when started by UEFI firmware (Multiboot2 EFI system-table tags 11/12): there is no
+  /// VGA text buffer to write to.
+  public var uefi: Bool = false
 
   public init(bootProtocol: LoaderProtocol) {
     self.bootProtocol = bootProtocol

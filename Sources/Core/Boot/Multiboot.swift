@@ -92,6 +92,8 @@ public enum Multiboot {
     static let framebuffer: UInt32 = 8
     static let acpiOld: UInt32 = 14
     static let acpiNew: UInt32 = 15
+    static let efi32SystemTable: UInt32 = 11
+    static let efi64SystemTable: UInt32 = 12
   }
 
   static func parse2<R: PhysicalMemoryReader>(info: UInt64, reader: R) throws(BootInfoError) -> BootInfo {
@@ -149,6 +151,8 @@ public enum Multiboot {
         else { throw .malformedTag(offset: offset) }
         out.framebuffer = Framebuffer(
           address: addr, pitch: pitch, width: width, height: height, bitsPerPixel: bpp, type: fbType)
+      case Tag2.efi32SystemTable, Tag2.efi64SystemTable:
+        out.uefi = true
       case Tag2.acpiOld, Tag2.acpiNew:
         // Prefer the ACPI 2.0+ RSDP when both are present.
         if out.acpiRSDP == nil || type == Tag2.acpiNew { out.acpiRSDP = tag + 8 }

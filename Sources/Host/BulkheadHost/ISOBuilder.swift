@@ -90,6 +90,8 @@ public struct ISOBuilder: Sendable {
       "terminal_output serial console",
       "set timeout=0",
       "set default=0",
+      "# BIOS: keep VGA text mode for the kernel's second console; UEFI: the GOP framebuffer.",
+      "if [ \"${grub_platform}\" = \"pc\" ]; then set gfxpayload=text; fi",
       "",
       "menuentry \"Bulkhead\" {",
       "  \(kernelCmd) /boot/bulkhead.elf\(cmdline)",

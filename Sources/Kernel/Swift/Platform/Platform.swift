@@ -12,7 +12,12 @@ enum Platform {
     features = CPUFeatures.read()
     framebuffer = boot.framebuffer
     // Text mode unless the loader set up a graphics framebuffer (type 2 is EGA text).
-    if framebuffer == nil || framebuffer?.type == 2 { console_vga_enable(KernelMemory.virtual(0xB8000)) }
+    if !boot.uefi && (framebuffer == nil || framebuffer?.type == 2) {
+      console_vga_enable(KernelMemory.virtual(0xB8000))
+    }
+    if let fb = framebuffer, fb.type == 1 {
+      Log.info("console: framebuffer \(fb.width)x\(fb.height)x\(fb.bitsPerPixel) at \(hex(fb.address)) (verdict colour only)")
+    }
     let reader = KernelPhysicalReader()
     guard let rsdp = boot.acpiRSDP ?? ACPI.findRSDP(reader: reader) else {
       acpiError = .noRSDP
