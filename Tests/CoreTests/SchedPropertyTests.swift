@@ -169,3 +169,11 @@ struct SchedBench {
     }
   }
 }
+
+@Suite struct SchedSelfCheckTests {
+  /// The boot-time scheduler self-checks pass on the host too.
+  @Test func schedSelfChecksPass() {
+    let failed = SelfCheck.run().failures.map { "\($0)" }.filter { $0.hasPrefix("sched:") }
+    #expect(failed.isEmpty, "\(failed)")
+  }
+}

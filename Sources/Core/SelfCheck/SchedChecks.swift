@@ -20,15 +20,18 @@ extension SelfCheck {
 
   static var schedCases: [Case] {
     [
-      Case("sched: equal vCPUs take turns a slice each, FIFO") {
+      // Each pays 100 credits per tick from a zero balance, so it turns OVER after one tick
+      // and the next UNDER vCPU preempts it; accounting (every 3 ticks) refills everyone.
+      // The order is the Spec's (SpecState.tick on the same machine).
+      Case("sched: three equal vCPUs rotate in the Spec's order") {
         guard var s = schedMachine(3) else { return false }
         var order: [UInt16] = []
-        for _ in 0..<9 {
+        for _ in 0..<12 {
           order.append(s.current(pcpu: 0)?.domain.raw ?? 99)
           s.tick()
           if !s.checkInvariants().isEmpty { return false }
         }
-        return order == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+        return order == [1, 2, 3, 3, 1, 2, 2, 3, 1, 1, 2, 3]
       },
       Case("sched: a woken vCPU is boosted and preempts at once, for one tick") {
         guard var s = schedMachine(2) else { return false }
