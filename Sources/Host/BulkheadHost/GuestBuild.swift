@@ -54,7 +54,7 @@ public struct GuestBuild: Sendable {
   ]
 
   /// The SDK's assembly and C files, in link order.
-  public static let archSources = ["start.S", "hypercall_page.S", "notes.S", "runtime.c"]
+  public static let archSources = ["start.S", "hypercall_page.S", "notes.S", "traps.S", "runtime.c"]
 
   /// Where Xen's public headers live (libxen-dev); the ABI check runs only if they exist.
   public static let xenHeaders = "/usr/include/xen"

@@ -86,11 +86,31 @@ _Static_assert(XEN_GNTTABOP_setup_table == GNTTABOP_setup_table, "GNTTABOP_setup
 _Static_assert(XEN_GNTTABOP_query_size == GNTTABOP_query_size, "GNTTABOP_query_size");
 _Static_assert(XEN_GTF_permit_access == GTF_permit_access, "GTF_permit_access");
 _Static_assert(XEN_GTF_readonly == GTF_readonly, "GTF_readonly");
+_Static_assert(XEN_GTF_reading == GTF_reading, "GTF_reading");
+_Static_assert(XEN_GTF_writing == GTF_writing, "GTF_writing");
+SAME_SIZE(xen_gnttab_map_grant_ref, struct gnttab_map_grant_ref);
+SAME_FIELD(xen_gnttab_map_grant_ref, struct gnttab_map_grant_ref, status, status);
+SAME_FIELD(xen_gnttab_map_grant_ref, struct gnttab_map_grant_ref, handle, handle);
+SAME_FIELD(xen_gnttab_map_grant_ref, struct gnttab_map_grant_ref, dev_bus_addr, dev_bus_addr);
+SAME_SIZE(xen_gnttab_unmap_grant_ref, struct gnttab_unmap_grant_ref);
+SAME_FIELD(xen_gnttab_unmap_grant_ref, struct gnttab_unmap_grant_ref, handle, handle);
+SAME_FIELD(xen_gnttab_unmap_grant_ref, struct gnttab_unmap_grant_ref, status, status);
+SAME_SIZE(xen_gnttab_copy, struct gnttab_copy);
+SAME_FIELD(xen_gnttab_copy, struct gnttab_copy, dest, dest);
+SAME_FIELD(xen_gnttab_copy, struct gnttab_copy, len, len);
+SAME_FIELD(xen_gnttab_copy, struct gnttab_copy, status, status);
+_Static_assert(XEN_GNTTABOP_map_grant_ref == GNTTABOP_map_grant_ref, "GNTTABOP_map_grant_ref");
+_Static_assert(XEN_GNTTABOP_unmap_grant_ref == GNTTABOP_unmap_grant_ref, "GNTTABOP_unmap_grant_ref");
+_Static_assert(XEN_GNTTABOP_copy == GNTTABOP_copy, "GNTTABOP_copy");
+_Static_assert(XEN_GNTMAP_host_map == GNTMAP_host_map, "GNTMAP_host_map");
+_Static_assert(XEN_GNTMAP_readonly == GNTMAP_readonly, "GNTMAP_readonly");
+_Static_assert(XEN_GNTCOPY_dest_gref == GNTCOPY_dest_gref, "GNTCOPY_dest_gref");
 
 SAME_SIZE(xen_mem_reservation, struct xen_memory_reservation);
 SAME_FIELD(xen_mem_reservation, struct xen_memory_reservation, domid, domid);
 _Static_assert(XEN_XENMEM_current_reservation == XENMEM_current_reservation, "XENMEM_current_reservation");
 _Static_assert(XEN_XENMEM_maximum_ram_page == XENMEM_maximum_ram_page, "XENMEM_maximum_ram_page");
+_Static_assert(XEN_XENMEM_populate_physmap == XENMEM_populate_physmap, "XENMEM_populate_physmap");
 
 SAME_SIZE(xen_vcpu_set_singleshot_timer, struct vcpu_set_singleshot_timer);
 _Static_assert(XEN_VCPUOP_set_singleshot_timer == VCPUOP_set_singleshot_timer, "VCPUOP_set_singleshot_timer");

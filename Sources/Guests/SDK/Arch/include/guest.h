@@ -68,6 +68,35 @@ static inline uint64_t guest_hypercall_page(void) { return (uint64_t)hypercall_p
 static inline const char *guest_start_info_magic(const struct xen_start_info *si) { return si->magic; }
 static inline const int8_t *guest_start_info_cmdline(const struct xen_start_info *si) { return si->cmd_line; }
 
+/* Exception entry stubs and probes (traps.S). guest_trap_entries[v] is the handler address
+ * to give set_trap_table for vector v (0..19); every stub calls Swift's sdk_trap(frame). */
+extern const uint64_t guest_trap_entries[20];
+extern char guest_probes_start[], guest_probes_end[];
+static inline uint64_t guest_trap_entry(uint32_t vector) { return vector < 20 ? guest_trap_entries[vector] : 0; }
+static inline uint64_t guest_probe_area_start(void) { return (uint64_t)guest_probes_start; }
+static inline uint64_t guest_probe_area_end(void) { return (uint64_t)guest_probes_end; }
+/* Each probe runs one instruction and returns 0, or 0x100 | vector if it faulted (only once
+ * Exceptions.install has set the trap table). */
+uint64_t guest_probe_cli(void);
+uint64_t guest_probe_sti(void);
+uint64_t guest_probe_hlt(void);
+uint64_t guest_probe_inb(void);
+uint64_t guest_probe_outb(void);
+uint64_t guest_probe_read_cr3(void);
+uint64_t guest_probe_write_cr3(uint64_t root);
+uint64_t guest_probe_wrmsr(uint32_t msr, uint32_t low);
+uint64_t guest_probe_rdmsr(uint32_t msr);
+uint64_t guest_probe_lgdt(const void *descriptor);
+uint64_t guest_probe_lidt(const void *descriptor);
+uint64_t guest_probe_invlpg(uint64_t va);
+uint64_t guest_probe_wbinvd(void);
+uint64_t guest_probe_ud2(void);
+uint64_t guest_probe_int3(void);
+uint64_t guest_probe_store64(uint64_t address, uint64_t value);
+uint64_t guest_probe_load64(uint64_t address, uint64_t *out);
+/* A hypercall by `syscall` directly, for any number (the page has stubs for 0..127 only). */
+int64_t guest_raw_syscall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3);
+
 /* Heap statistics (runtime.c). */
 uint64_t guest_heap_used(void);
 uint64_t guest_heap_size(void);

@@ -89,6 +89,7 @@ struct xen_mmuext_op {
 #define XEN_MMUEXT_NEW_BASEPTR      5
 #define XEN_MMUEXT_TLB_FLUSH_LOCAL  6
 #define XEN_MMUEXT_INVLPG_LOCAL     7
+#define XEN_MMU_INVALID_MFN         0xFFFFFFFFFFFFFFFFull   /* M->P entry for frames no domain owns */
 #define XEN_UVMF_INVLPG             2   /* update_va_mapping flags: flush this VA locally */
 
 /* ---- traps and callbacks (arch-x86/xen.h) ---- */
@@ -97,6 +98,16 @@ struct xen_trap_info {
   uint8_t flags;                        /* bits 0-1: DPL; bit 2: clear event mask on entry */
   uint16_t cs;
   uint64_t address;
+};
+
+/* The exception frame the SDK's trap stubs (traps.S) build on the guest stack: the general
+ * registers they push, then Xen's bounce frame with rcx/r11 popped into the registers and a
+ * zero error code for vectors without one. Lowest address first. Not a Xen structure. */
+struct guest_trap_frame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector;
+  uint64_t error_code;
+  uint64_t rip, cs, rflags, rsp, ss;    /* as the fault left them; HYPERVISOR_iret returns here */
 };
 
 /* ---- multicall (xen.h) ---- */
@@ -126,6 +137,33 @@ struct xen_gnttab_query_size { uint16_t dom; uint32_t nr_frames; uint32_t max_nr
 #define XEN_GNTTABOP_query_size   6
 #define XEN_GTF_permit_access     1u
 #define XEN_GTF_readonly          (1u << 2)
+#define XEN_GTF_reading           (1u << 3)
+#define XEN_GTF_writing           (1u << 4)
+struct xen_gnttab_map_grant_ref {
+  uint64_t host_addr;                   /* in: VA to map at (GNTMAP_host_map) */
+  uint32_t flags;                       /* in: GNTMAP_* */
+  uint32_t ref;                         /* in: the granter's entry */
+  uint16_t dom;                         /* in: the granter */
+  int16_t status;                       /* out: GNTST_* */
+  uint32_t handle;                      /* out: for unmap */
+  uint64_t dev_bus_addr;                /* out: the frame's machine address */
+};
+struct xen_gnttab_unmap_grant_ref { uint64_t host_addr; uint64_t dev_bus_addr; uint32_t handle; int16_t status; };
+struct xen_gnttab_copy_ptr { uint64_t u; uint16_t domid; uint16_t offset; };  /* u: ref or gmfn */
+struct xen_gnttab_copy {
+  struct xen_gnttab_copy_ptr source;
+  struct xen_gnttab_copy_ptr dest;
+  uint16_t len;
+  uint16_t flags;                       /* GNTCOPY_source_gref, GNTCOPY_dest_gref */
+  int16_t status;
+};
+#define XEN_GNTTABOP_map_grant_ref    0
+#define XEN_GNTTABOP_unmap_grant_ref  1
+#define XEN_GNTTABOP_copy             5
+#define XEN_GNTMAP_host_map           (1u << 1)
+#define XEN_GNTMAP_readonly           (1u << 2)
+#define XEN_GNTCOPY_source_gref       (1u << 0)
+#define XEN_GNTCOPY_dest_gref         (1u << 1)
 
 /* ---- memory_op (memory.h) ---- */
 struct xen_mem_reservation {
@@ -140,6 +178,7 @@ struct xen_mem_reservation {
 #define XEN_XENMEM_maximum_ram_page     2
 #define XEN_XENMEM_current_reservation  3
 #define XEN_XENMEM_maximum_reservation  4
+#define XEN_XENMEM_populate_physmap     6
 
 /* ---- vcpu_op (vcpu.h) ---- */
 struct xen_vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; };

@@ -46,6 +46,14 @@ struct StartInfo {
     return nil
   }
 
+  /// The value of `key=N` as an integer (decimal, or hex with 0x), or `fallback` when absent
+  /// or malformed.
+  func number(_ key: String, default fallback: UInt64) -> UInt64 {
+    guard let v = option(key) else { return fallback }
+    if v.hasPrefix("0x") { return UInt64(String(v.dropFirst(2)), radix: 16) ?? fallback }
+    return UInt64(String(v)) ?? fallback
+  }
+
   private func cString(_ p: UnsafeRawPointer, max: Int) -> String {
     let bytes = UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: max)
     return String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)

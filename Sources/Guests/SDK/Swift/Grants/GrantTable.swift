@@ -67,6 +67,77 @@ struct GrantTable {
     return true
   }
 
+  /// A grant mapped into this domain (GNTTABOP_map_grant_ref).
+  struct Mapping {
+    /// For unmap.
+    var handle: UInt32
+    /// The granted frame's machine address.
+    var busAddress: UInt64
+  }
+
+  /// GNTTABOP_map_grant_ref of `domain`'s entry `ref`; with `hostAddress`, the frame is
+  /// mapped there (GNTMAP_host_map: the hypervisor rewrites that VA's PTE). Throws the
+  /// hypercall's errno, or for a per-op failure the GNTST_* status as `GrantStatus`.
+  static func map(
+    domain: UInt16, ref: UInt32, hostAddress: UInt64?, readOnly: Bool
+  ) throws(GrantStatus) -> Mapping {
+    var flags: UInt32 = readOnly ? XEN_GNTMAP_readonly : 0
+    if hostAddress != nil { flags |= XEN_GNTMAP_host_map }
+    var op = xen_gnttab_map_grant_ref(
+      host_addr: hostAddress ?? 0, flags: flags, ref: ref, dom: domain, status: 0, handle: 0, dev_bus_addr: 0)
+    let r = withUnsafeMutablePointer(to: &op) { p in
+      Hypercall.raw(.grantTableOp, UInt64(XEN_GNTTABOP_map_grant_ref), UInt64(UInt(bitPattern: p)), 1)
+    }
+    if r < 0 { throw GrantStatus(hypercall: r) }
+    if op.status != 0 { throw GrantStatus(rawValue: op.status) }
+    return Mapping(handle: op.handle, busAddress: op.dev_bus_addr)
+  }
+
+  /// GNTTABOP_unmap_grant_ref: ends mapping `handle` (and clears the PTE at `hostAddress`).
+  static func unmap(handle: UInt32, hostAddress: UInt64?) throws(GrantStatus) {
+    var op = xen_gnttab_unmap_grant_ref(host_addr: hostAddress ?? 0, dev_bus_addr: 0, handle: handle, status: 0)
+    let r = withUnsafeMutablePointer(to: &op) { p in
+      Hypercall.raw(.grantTableOp, UInt64(XEN_GNTTABOP_unmap_grant_ref), UInt64(UInt(bitPattern: p)), 1)
+    }
+    if r < 0 { throw GrantStatus(hypercall: r) }
+    if op.status != 0 { throw GrantStatus(rawValue: op.status) }
+  }
+
+  /// GNTTABOP_copy of one `xen_gnttab_copy` (fill source/dest/len/flags); returns nothing on
+  /// success.
+  static func copy(_ op: inout xen_gnttab_copy) throws(GrantStatus) {
+    let r = withUnsafeMutablePointer(to: &op) { p in
+      Hypercall.raw(.grantTableOp, UInt64(XEN_GNTTABOP_copy), UInt64(UInt(bitPattern: p)), 1)
+    }
+    if r < 0 { throw GrantStatus(hypercall: r) }
+    if op.status != 0 { throw GrantStatus(rawValue: op.status) }
+  }
+
   /// The raw v1 entry, for tests and debugging.
   func entry(_ ref: UInt32) -> xen_grant_entry_v1 { entries[Int(ref)] }
+}
+
+/// A failed grant operation: a GNTST_* status (negative, grant_table.h), or the hypercall's
+/// own errno when the whole call failed (`hypercallErrno` set, `rawValue` = -1).
+struct GrantStatus: Error, Equatable {
+  let rawValue: Int16
+  /// Set when the hypercall itself returned an error (e.g. EFAULT, ENOSYS).
+  var hypercallErrno: Int32? = nil
+
+  init(rawValue: Int16) { self.rawValue = rawValue }
+  init(hypercall r: Int64) {
+    rawValue = -1
+    hypercallErrno = Int32(truncatingIfNeeded: -r)
+  }
+
+  static let generalError = GrantStatus(rawValue: -1)
+  static let badDomain = GrantStatus(rawValue: -2)
+  static let badGrantRef = GrantStatus(rawValue: -3)
+  static let badHandle = GrantStatus(rawValue: -4)
+  static let badVirtualAddress = GrantStatus(rawValue: -5)
+  static let permissionDenied = GrantStatus(rawValue: -8)
+  static let badPage = GrantStatus(rawValue: -9)
+
+  /// "GNTST -4" or "errno 14".
+  var text: String { hypercallErrno.map { "errno \($0)" } ?? "GNTST \(rawValue)" }
 }

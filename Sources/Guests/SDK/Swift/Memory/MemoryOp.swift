@@ -33,6 +33,16 @@ enum MemoryOp {
     return Array(frames.prefix(Int(n)))
   }
 
+  /// XENMEM_populate_physmap: backs the pseudo-physical frames `pfns` with new machine frames
+  /// (order 0) and returns their MFNs (a PV guest gets the MFNs written back; the M->P table
+  /// already says mfn -> pfn, the guest's own P->M list is its business). Returns fewer MFNs
+  /// than asked when the reservation runs out part-way.
+  static func populatePhysmap(pfns: [UInt64]) throws(XenError) -> [UInt64] {
+    var frames = pfns
+    let n = try reservation(XEN_XENMEM_populate_physmap, &frames)
+    return Array(frames.prefix(Int(n)))
+  }
+
   private static func reservation(_ cmd: Int32, _ frames: [UInt64]) throws(XenError) -> Int64 {
     var copy = frames
     return try reservation(cmd, &copy)

@@ -94,6 +94,66 @@ enum PageTable {
     }
   }
 
+  /// mmu_update without throwing: how many requests were applied, and the (negative errno)
+  /// result of the call. For callers that need the partial count of a failed batch.
+  static func mmuUpdateCounting(
+    _ updates: UnsafeBufferPointer<xen_mmu_update>, domain: UInt16 = UInt16(XEN_DOMID_SELF)
+  ) -> (done: Int, result: Int64) {
+    var done: UInt32 = 0
+    let r = withUnsafeMutablePointer(to: &done) { d in
+      Hypercall.raw(
+        .mmuUpdate, UInt64(UInt(bitPattern: updates.baseAddress)), UInt64(updates.count),
+        UInt64(UInt(bitPattern: d)), UInt64(domain))
+    }
+    return (Int(done), r)
+  }
+
+  /// MMUEXT_UNPIN_TABLE on machine frame `mfn`.
+  static func unpin(mfn: UInt64) throws(XenError) {
+    var op = xen_mmuext_op()
+    op.cmd = UInt32(XEN_MMUEXT_UNPIN_TABLE)
+    op.arg1.mfn = mfn
+    try mmuext([op])
+  }
+
+  /// MMUEXT_NEW_BASEPTR: switch this vCPU to the (pinned, or at least valid) L4 at `mfn`.
+  static func newBaseptr(mfn: UInt64) throws(XenError) {
+    var op = xen_mmuext_op()
+    op.cmd = UInt32(XEN_MMUEXT_NEW_BASEPTR)
+    op.arg1.mfn = mfn
+    try mmuext([op])
+  }
+
+  /// MMUEXT_INVLPG_LOCAL for `va`.
+  static func invalidate(_ va: UInt64) throws(XenError) {
+    var op = xen_mmuext_op()
+    op.cmd = UInt32(XEN_MMUEXT_INVLPG_LOCAL)
+    op.arg1.linear_addr = va
+    try mmuext([op])
+  }
+
+  /// The machine frames of the tables a walk for `va` goes through, L4 first: element k is
+  /// the table at level 4 - k. Stops where `walk` stops. Only for tables in the builder's
+  /// initial mapping (the bootstrap tables).
+  static func tableMFNs(for va: UInt64, _ boot: StartInfo) -> [UInt64] {
+    guard let l4 = machineAddress(of: boot.pageTableBase, boot) else { return [] }
+    var mfns = [l4 >> 12]
+    for step in walk(va, boot) where step.level > 1 {
+      guard step.entry & present != 0, step.entry & huge == 0 else { break }
+      mfns.append((step.entry & frameMask) >> 12)
+    }
+    return mfns
+  }
+
+  /// The MACHINE address of the entry for `va` in the table at `level` (4..1), for
+  /// MMU_NORMAL_PT_UPDATE; nil if the walk does not reach that level.
+  static func entryMachineAddress(of va: UInt64, level: Int, _ boot: StartInfo) -> UInt64? {
+    let tables = tableMFNs(for: va, boot)
+    guard (1...4).contains(level), tables.count > 4 - level else { return nil }
+    let index = (va >> UInt64(12 + 9 * (level - 1))) & 0x1FF
+    return tables[4 - level] << 12 + index * 8
+  }
+
   /// MMUEXT_TLB_FLUSH_LOCAL.
   static func flushLocalTLB() throws(XenError) {
     var op = xen_mmuext_op()

@@ -13,7 +13,9 @@ struct SharedInfo {
     let va = guest_shared_info_window()
     try PageTable.updateVAMapping(va, pte: PageTable.pte(machineAddress: machineAddress, writable: true))
     // Sound: the window is a page of our own image, now backed by the shared_info frame.
-    return SharedInfo(raw: UnsafeMutablePointer(bitPattern: UInt(va))!)
+    let s = SharedInfo(raw: UnsafeMutablePointer(bitPattern: UInt(va))!)
+    Exceptions.sharedInfo = s   // #PF handlers read cr2 from it
+    return s
   }
 
   /// Word `port / 64` of a 4096-bit bitmap and the bit within it.
