@@ -77,10 +77,13 @@ import Testing
     #expect(a.allocate() == MFN(0x105))
   }
 
-  @Test func upperMemoryComesFromBothProtocols() {
-    var mb1 = SampleBoot.multiboot1(flags: 1 | (1 << 6))
-    mb1.bytes[8] = 0x00; mb1.bytes[9] = 0x10   // mem_upper = 4096 KiB
-    #expect(Multiboot.upperMemoryKiB(magic: Multiboot.magic1, info: 0x1000, reader: mb1) == 4096)
-    #expect(Multiboot.upperMemoryKiB(magic: Multiboot.magic2, info: 0x2000, reader: SampleBoot.multiboot2()) == nil)
+  @Test func imageRangeIsCheckedAgainstTheMemoryMap() {
+    // multiboot1 sample: available [0, 0x9FC00) and [1 MiB, 128 MiB)
+    let mb1 = SampleBoot.multiboot1()
+    #expect(Multiboot.rangeIsAvailable(magic: Multiboot.magic1, info: 0x1000, reader: mb1, start: 0x10_0000, end: 0x200_0000) == true)
+    #expect(Multiboot.rangeIsAvailable(magic: Multiboot.magic1, info: 0x1000, reader: mb1, start: 0x10_0000, end: 0x900_0000) == false)
+    #expect(Multiboot.rangeIsAvailable(magic: Multiboot.magic1, info: 0x1000, reader: SampleBoot.multiboot1(flags: 0), start: 0, end: 1) == nil)
+    let mb2 = SampleBoot.multiboot2()
+    #expect(Multiboot.rangeIsAvailable(magic: Multiboot.magic2, info: 0x2000, reader: mb2, start: 0x10_0000, end: 0x110_0000) == true)
   }
 }

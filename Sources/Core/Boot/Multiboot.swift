@@ -165,34 +165,82 @@ public enum Multiboot {
 }
 
 extension Multiboot {
-  /// Kilobytes of memory above 1 MiB, from Multiboot1's `mem_upper` or Multiboot2's basic
-  /// memory-information tag (type 4); nil if the loader gave none.
+  /// Whether physical [start, end) lies inside `available` memory-map regions, read straight
+  /// from the loader's block; nil if the block has no readable memory map.
   ///
-  /// Allocation-free on purpose: the kernel calls it before touching its heap, which lives
-  /// in the image's .bss and may lie beyond the end of a too-small RAM.
-  public static func upperMemoryKiB<R: PhysicalMemoryReader>(magic: UInt32, info: UInt64, reader: R) -> UInt64? {
+  /// Allocation-free on purpose: the kernel calls it before touching its heap, which lives in
+  /// the image's .bss and may lie beyond the end of a too-small RAM. (Multiboot2's basic
+  /// memory tag is not enough: on UEFI it stops at the first hole above 1 MiB.)
+  public static func rangeIsAvailable<R: PhysicalMemoryReader>(
+    magic: UInt32, info: UInt64, reader: R, start: UInt64, end: UInt64
+  ) -> Bool? {
+    var covered = start
+    var sawMap = false
+    // Regions may come unsorted and split; each pass extends the covered prefix.
+    for _ in 0..<BootLimits.maxRegions {
+      var progressed = false
+      let ok = forEachRegion(magic: magic, info: info, reader: reader) { r in
+        sawMap = true
+        if r.kind == .available && r.start <= covered && r.end > covered {
+          covered = r.end
+          progressed = true
+        }
+      }
+      if !ok { return nil }
+      if covered >= end { return true }
+      if !progressed { break }
+    }
+    return sawMap ? false : nil
+  }
+
+  /// Calls `body` for each memory-map entry without building any array; false if the map is
+  /// missing or unreadable.
+  static func forEachRegion<R: PhysicalMemoryReader>(
+    magic: UInt32, info: UInt64, reader: R, _ body: (MemoryRegion) -> Void
+  ) -> Bool {
     switch magic {
     case magic1:
-      guard let flags = reader.readU32(at: info), flags & 1 != 0, let upper = reader.readU32(at: info &+ 8) else {
-        return nil
+      guard let flags = reader.readU32(at: info), flags & Flag1.mmap != 0,
+        let length = reader.readU32(at: info &+ 44), let base = reader.readU32(at: info &+ 48),
+        UInt64(length) <= BootLimits.maxInfoBytes
+      else { return false }
+      var offset: UInt64 = 0
+      var n = 0
+      while offset < UInt64(length) && n < BootLimits.maxRegions {
+        let e = UInt64(base) + offset
+        guard let size = reader.readU32(at: e), size >= 20, let s = reader.readU64(at: e + 4),
+          let l = reader.readU64(at: e + 12), let t = reader.readU32(at: e + 20)
+        else { return false }
+        body(MemoryRegion(start: s, length: l, kind: MemoryRegion.Kind(rawValue: t) ?? .reserved))
+        offset += UInt64(size) + 4
+        n += 1
       }
-      return UInt64(upper)
+      return true
     case magic2:
       guard info & 7 == 0, let total = reader.readU32(at: info), UInt64(total) <= BootLimits.maxInfoBytes else {
-        return nil
+        return false
       }
       var offset: UInt64 = 8
       while offset + 8 <= UInt64(total) {
         guard let type = reader.readU32(at: info + offset), let size = reader.readU32(at: info + offset + 4),
-          size >= 8
-        else { return nil }
-        if type == 0 { return nil }
-        if type == 4, size >= 16 { return reader.readU32(at: info + offset + 12).map(UInt64.init) }
+          size >= 8, offset + UInt64(size) <= UInt64(total)
+        else { return false }
+        if type == Tag2.end { return false }
+        if type == Tag2.mmap, size >= 16, let entrySize = reader.readU32(at: info + offset + 8), entrySize >= 24 {
+          var e = info + offset + 16
+          while e + UInt64(entrySize) <= info + offset + UInt64(size) {
+            guard let s = reader.readU64(at: e), let l = reader.readU64(at: e + 8), let t = reader.readU32(at: e + 16)
+            else { return false }
+            body(MemoryRegion(start: s, length: l, kind: MemoryRegion.Kind(rawValue: t) ?? .reserved))
+            e += UInt64(entrySize)
+          }
+          return true
+        }
         offset += (UInt64(size) + 7) & ~7
       }
-      return nil
+      return false
     default:
-      return nil
+      return false
     }
   }
 }

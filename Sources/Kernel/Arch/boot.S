@@ -48,12 +48,9 @@ mb2_header:
     .short 3, 0
     .long 12
     .long PHYS(_start32)
-    /* framebuffer tag (optional, no preference): on UEFI GRUB hands over the GOP framebuffer;
-     * on BIOS grub.cfg sets gfxpayload=text, so this reports EGA text (type 2). */
-    .align 8
-    .short 5, 1
-    .long 20
-    .long 0, 0, 0
+    /* No framebuffer tag: with one, GRUB switches BIOS machines to a graphics mode and the
+     * VGA text console is lost. On UEFI GRUB still reports the GOP framebuffer when it set
+     * one up (grub.cfg loads efi_gop). */
     /* module alignment tag: modules page-aligned, as the domain builder wants */
     .align 8
     .short 6, 0

@@ -75,17 +75,19 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
 /// Refuses to go on when RAM ends before the image's .bss (which holds the heap): the first
 /// allocation would land in nothing. Runs before anything allocates.
 func checkImageFitsInRAM(magic: UInt64, info: UInt64) {
-  guard let upperKiB = Multiboot.upperMemoryKiB(magic: UInt32(truncatingIfNeeded: magic), info: info,
-                                                reader: KernelPhysicalReader())
-  else { return }   // no basic memory info: the memory map check later decides
-  let ramEnd = (1 << 20) + upperKiB * 1024
+  // GRUB (Multiboot2) allocates the whole load range from the firmware before it jumps here,
+  // so only QEMU's Multiboot1 loader, which checks nothing, needs this. (On UEFI the map GRUB
+  // passes shows that range as loader-owned, not as available.)
+  guard UInt32(truncatingIfNeeded: magic) == Multiboot.magic1 else { return }
+  let imageStart = KernelMemory.physical(ofImage: arch_image_start())
   let imageEnd = KernelMemory.physical(ofImage: arch_image_end())
-  if imageEnd > ramEnd {
-    Console.write("[error] mm: RAM ends at ")
-    Console.writeHex(ramEnd)
-    Console.write(" but the kernel image with its heap needs ")
+  let fits = Multiboot.rangeIsAvailable(
+    magic: UInt32(truncatingIfNeeded: magic), info: info, reader: KernelPhysicalReader(), start: imageStart, end: imageEnd)
+  if fits == false {
+    Console.write("[error] mm: the kernel image with its heap needs RAM up to ")
     Console.writeHex(imageEnd)
-    Console.write("; give the machine more memory\n[error] bulkhead: exiting with failure\n")
+    Console.write(", which the memory map does not provide; give the machine more memory\n")
+    Console.write("[error] bulkhead: exiting with failure\n")
     exitQEMU(.failure)
   }
 }

@@ -4,6 +4,8 @@ import KernelArch
 struct CPUFeatures {
   var longMode = false, nx = false, pcid = false, smep = false, smap = false
   var svm = false, npt = false, vmx = false, ept = false
+  /// CPUID.1:ECX[31]: running under a hypervisor or emulator (clocks may not agree).
+  var underHypervisor = false
   var vendor: [UInt8] = []
 
   static func read() -> CPUFeatures {
@@ -15,6 +17,7 @@ struct CPUFeatures {
     let l1 = arch_cpuid(1, 0)
     f.pcid = l1.ecx & (1 << 17) != 0
     f.vmx = l1.ecx & (1 << 5) != 0
+    f.underHypervisor = l1.ecx & (1 << 31) != 0
     if v.eax >= 7 {
       let l7 = arch_cpuid(7, 0)
       f.smep = l7.ebx & (1 << 7) != 0
