@@ -5,6 +5,8 @@ import KernelArch
 /// powered off cleanly.
 enum Hypervisor {
   static func start(_ boot: BootInfo, allocator: inout FrameAllocator) -> Never {
+    // No tick may run the scheduler while the builder is changing it.
+    arch_cli()
     var configs: [DomainConfig] = []
     for (i, m) in boot.modules.enumerated() {
       do throws(DomainConfig.Failure) {
@@ -22,6 +24,15 @@ enum Hypervisor {
         fail()
       }
     }
+    for i in configs.indices where configs[i].vcpus > 1 {
+      Log.warn("config: \(String(decoding: configs[i].name, as: UTF8.self)): one vCPU per domain for now (asked for \(configs[i].vcpus))")
+      configs[i].vcpus = 1
+    }
+    var schedConfig = SchedulerConfig()
+    schedConfig.pcpus = 1
+    schedConfig.dom0VCPUs = 1
+    schedConfig.maxDomains = 16
+    Machine.sched = Scheduler(config: schedConfig)
     guard Machine.boot(boot, allocator: &allocator, dom0Pages: Int(configs[0].pages) + DomainBuilder.extraPages, maxVCPUs: 4) else { fail() }
     Timers.bootTSC = arch_rdtsc()
 
@@ -31,6 +42,11 @@ enum Hypervisor {
         let d = try DomainBuilder.build(module: m, id: id, config: configs[i])
         Machine.domains.append(d)
         Events.channels.register(id)
+        // The boot configuration speaks with dom0's authority (XEN_DOMCTL_SCHEDOP_putinfo).
+        let control = VCPUID(.dom0, 0)
+        try? Machine.sched.setWeight(caller: control, target: id, weight: Int(configs[i].weight))
+        try? Machine.sched.setCap(caller: control, target: id, cap: Int(configs[i].cap))
+        if id != .dom0 { try? Machine.sched.domainUnpause(caller: control, target: id) }
         Console.write("[info] domain ")
         Console.write(bytes: d.name)
         Console.write(": built as dom")

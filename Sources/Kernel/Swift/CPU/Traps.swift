@@ -16,7 +16,7 @@ func bulkheadTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
   switch vector {
   case Vector.timer:
     Timer.tick()
-    if frame.pointee.cs & 3 == 3 { Run.tick(frame) }
+    if !Machine.domains.isEmpty { Run.tick(frame) }
   case Vector.syscall:
     if !Ring3Probe.handle(frame) { Hypercalls.dispatch(frame) }
   case Vector.spurious:

@@ -36,7 +36,9 @@ enum DomainBuilder {
     var frames: [MFN] = []
     do throws(HypercallError) {
       if id != .dom0 {
+        _ = try Machine.sched.checkDomainCreate(caller: builder, domain: id, vcpus: Int(config.vcpus))
         try Machine.mm!.domainCreate(caller: builder, domain: id, maxPages: Int(pages) + extraPages, vcpus: Int(config.vcpus))
+        try Machine.sched.domainCreate(caller: builder, domain: id, vcpus: Int(config.vcpus))
       }
       frames = try Machine.mm!.populatePhysmap(caller: vcpu0, count: Int(pages) + 1)
     } catch { throw .core(error) }

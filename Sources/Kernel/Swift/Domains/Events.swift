@@ -60,6 +60,7 @@ enum Events {
     v.blocked = false
     v.pollPorts.removeAll()
     v.pollDeadline = 0
+    try? Machine.sched.wake(v.id)   // BOOST: a woken vCPU preempts at the next decision
   }
 }
 

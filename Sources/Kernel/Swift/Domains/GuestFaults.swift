@@ -12,7 +12,7 @@ enum GuestFaults {
     let handler = v.trapAddress[vector]
     guard handler != 0 else {
       crash(v.domain, frame: frame)
-      Run.reschedule(frame, force: true)
+      Run.reschedule(frame)
       return
     }
     let hasError = [8, 10, 11, 12, 13, 14, 17].contains(vector)
@@ -20,7 +20,7 @@ enum GuestFaults {
     let mask = v.trapFlags[vector] & 4 != 0
     if !Bounce.toGuest(v, frame, handler: handler, errorCode: hasError ? frame.pointee.error_code : nil, maskEvents: mask) {
       crash(v.domain, "exception bounce: guest stack not writable")
-      Run.reschedule(frame, force: true)
+      Run.reschedule(frame)
     }
   }
 
@@ -60,6 +60,13 @@ enum GuestFaults {
     d.state = state
     for v in d.vcpus { v.blocked = true }
     Events.channels.unregister(d.id)
+    let hypervisor = VCPUID(.dom0, 0)
+    if d.id == .dom0 {
+      // dom0 cannot be destroyed (it is the control domain): it blocks for good.
+      for v in d.vcpus { try? Machine.sched.block(caller: v.id, eventPending: false) }
+    } else {
+      try? Machine.sched.domainDestroy(caller: hypervisor, target: d.id)
+    }
     if d.id != .dom0 {
       arch_write_cr3(Machine.hypervisorRoot)   // its page tables are about to be scrubbed
       Machine.mm!.hypervisorPutPage(d.sharedInfoFrame)

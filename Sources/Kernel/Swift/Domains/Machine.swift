@@ -8,6 +8,8 @@ enum Machine {
   nonisolated(unsafe) static var mm: MM? = nil
   nonisolated(unsafe) static var domains: [Domain] = []
   nonisolated(unsafe) static var current: VCPU? = nil
+  /// The credit scheduler (Core): it decides which vCPU runs; the kernel only switches to it.
+  nonisolated(unsafe) static var sched = Scheduler()
   /// Frames kept back from the memory manager for the hypervisor's own per-domain pages.
   nonisolated(unsafe) static var reserve = FrameAllocator(free: [])
   /// The hypervisor's own PML4 (CR3 when no guest runs).
@@ -108,6 +110,12 @@ enum Machine {
     }
     KernelMemory.unsafeTable(MFN(hypervisorRoot >> 12))[m2pSlot] = pdpt.address.raw | userRO
     return true
+  }
+
+  /// The kernel's vCPU object for a scheduler id.
+  static func vcpu(_ id: VCPUID) -> VCPU? {
+    guard let d = domain(id.domain), id.index < d.vcpus.count else { return nil }
+    return d.vcpus[id.index]
   }
 
   static func domain(_ id: DomID) -> Domain? {

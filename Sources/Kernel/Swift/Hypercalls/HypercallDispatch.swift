@@ -8,7 +8,8 @@ struct HypercallArgs {
 }
 
 enum Hypercalls {
-  /// Set by yield, block and shutdown: give up the CPU when the hypercall returns.
+  /// Set by yield, block and shutdown (kept for multicall bookkeeping; the scheduler's own
+  /// decision is what `Run.reschedule` follows).
   nonisolated(unsafe) static var wantReschedule = false
   /// Inside a multicall (no iret, no nesting).
   nonisolated(unsafe) static var inMulticall = false
@@ -30,12 +31,8 @@ enum Hypercalls {
       let args = HypercallArgs(a1: f.rdi, a2: f.rsi, a3: f.rdx, a4: f.r10, a5: f.r8)
       frame.pointee.rax = UInt64(bitPattern: dispatchOne(nr, args, v))
     }
-    if wantReschedule || !v.runnable {
-      wantReschedule = false
-      Run.reschedule(frame, force: true)
-    } else {
-      Run.deliverEvents(v, frame: frame)
-    }
+    wantReschedule = false
+    Run.reschedule(frame)
   }
 
   static func dispatchOne(_ nr: UInt64, _ a: HypercallArgs, _ v: VCPU) -> Int64 {
@@ -59,6 +56,7 @@ enum Hypercalls {
     case .eventChannelOp: return EventOps.eventChannelOp(v, a)
     case .grantTableOp: return GrantOps.grantTableOp(v, a)
     case .multicall: return Multicall.multicall(v, a)
+    case .domctl: return DomctlOps.domctl(v, a)
     case .vmAssist: return 0   // no assists implemented; accepting keeps Xen-era guests going
     case .iret: return fail(.EINVAL)   // only as a top-level call, not inside a multicall
     default: return fail(.ENOSYS)

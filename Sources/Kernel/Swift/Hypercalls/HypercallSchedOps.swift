@@ -5,13 +5,13 @@ enum SchedOps {
   static func schedOp(_ v: VCPU, _ a: HypercallArgs) -> Int64 {
     switch a.a1 {
     case XenOp.schedYield:
-      Hypercalls.wantReschedule = true
+      try? Machine.sched.yield(caller: v.id)
       return 0
     case XenOp.schedBlock:
       // Xen: enable event delivery, then block only if nothing is pending.
       v.upcallMask = false
       if !v.upcallPending { v.blocked = true }
-      Hypercalls.wantReschedule = true
+      try? Machine.sched.block(caller: v.id, eventPending: v.upcallPending)
       return 0
     case XenOp.schedShutdown:
       guard let reason = GuestCopy.readU32(v, a.a2) else { return Hypercalls.fail(.EFAULT) }
@@ -34,7 +34,7 @@ enum SchedOps {
       v.pollPorts = list
       v.pollDeadline = timeout
       v.blocked = true
-      Hypercalls.wantReschedule = true
+      try? Machine.sched.block(caller: v.id, eventPending: false)
       return 0
     default:
       return Hypercalls.fail(.ENOSYS)
