@@ -118,14 +118,22 @@ guest_trap_common:
 
 /* ---- probes ---- */
 
-.macro PROBE name, insn:vararg
+.macro PROBE_BEGIN name
     .balign 32
     .globl \name
 \name:
     xorl %eax, %eax
-    \insn
+.endm
+.macro PROBE_END name
     .org \name + 31, 0x90
     ret
+.endm
+/* A one-instruction probe. Several instructions: PROBE_BEGIN, one per line, PROBE_END (a `;`
+ * inside a macro argument would end the macro call). */
+.macro PROBE name, insn:vararg
+    PROBE_BEGIN \name
+    \insn
+    PROBE_END \name
 .endm
 
     .section .text.probes, "ax"
@@ -139,8 +147,18 @@ PROBE guest_probe_inb, inb $0x80, %al
 PROBE guest_probe_outb, outb %al, $0x80
 PROBE guest_probe_read_cr3, movq %cr3, %rdx
 PROBE guest_probe_write_cr3, movq %rdi, %cr3                 /* rdi: the new root */
-PROBE guest_probe_wrmsr, movl %edi, %ecx; movl %esi, %eax; xorl %edx, %edx; wrmsr   /* msr, low */
-PROBE guest_probe_rdmsr, movl %edi, %ecx; rdmsr; xorl %eax, %eax
+PROBE_BEGIN guest_probe_wrmsr                                /* (msr, low 32 bits) */
+    movl %edi, %ecx
+    movl %esi, %eax
+    xorl %edx, %edx
+    wrmsr
+    xorl %eax, %eax
+PROBE_END guest_probe_wrmsr
+PROBE_BEGIN guest_probe_rdmsr                                /* (msr) */
+    movl %edi, %ecx
+    rdmsr
+    xorl %eax, %eax
+PROBE_END guest_probe_rdmsr
 PROBE guest_probe_lgdt, lgdt (%rdi)                           /* rdi: a 10-byte descriptor */
 PROBE guest_probe_lidt, lidt (%rdi)
 PROBE guest_probe_invlpg, invlpg (%rdi)
@@ -148,7 +166,10 @@ PROBE guest_probe_wbinvd, wbinvd
 PROBE guest_probe_ud2, ud2
 PROBE guest_probe_int3, int3
 PROBE guest_probe_store64, movq %rsi, (%rdi)                  /* (address, value) */
-PROBE guest_probe_load64, movq (%rdi), %rdx; movq %rdx, (%rsi) /* (address, out) */
+PROBE_BEGIN guest_probe_load64                               /* (address, out) */
+    movq (%rdi), %rdx
+    movq %rdx, (%rsi)
+PROBE_END guest_probe_load64
     .balign 32
     .globl guest_probes_end
 guest_probes_end:
