@@ -48,28 +48,39 @@ extension Scheduler {
 
   /// Shares one period of credit among the runnable vCPUs by weight, resets their priorities
   /// from their balances, refills every capped vCPU's budget, and rebuilds the run queue's
-  /// level lists (queued vCPUs changed priority and parked state). O(vCPU slots).
+  /// level lists (queued vCPUs changed priority and parked state). O(vCPU slots), walked
+  /// domain by domain (a vCPU is runnable iff its domain is unpaused and it is not blocked).
   mutating func accountStep() {
+    let perDomain = config.maxVCPUsPerDomain
     var sumWeights = 0
-    for s in 0..<vcpus.count where isRunnable(s) { sumWeights += vcpus[s].weight }
+    for ds in 0..<domains.count where domains[ds].inUse && !domains[ds].paused {
+      let base = ds * perDomain
+      for s in base..<(base + domains[ds].vcpuCount) where !vcpus[s].blocked { sumWeights += vcpus[s].weight }
+    }
     let total = config.creditsPerAccount * config.pcpus
     let bound = UInt64(truncatingIfNeeded: config.creditBound)
-    for s in 0..<vcpus.count where vcpus[s].inUse {
-      if isRunnable(s) {
-        // Remainder is lost, as in Xen. sumWeights > 0: this vCPU's weight (>= 1) is in it.
-        let earned = total * vcpus[s].weight / sumWeights
-        let credit = creditAfterAccounting(
-          credit: UInt64(bitPattern: Int64(vcpus[s].credit)),
-          earned: UInt64(truncatingIfNeeded: earned), creditBound: bound)
-        vcpus[s].credit = Int(Int64(bitPattern: credit))
-        vcpus[s].priority = SchedPriority(decision: priorityAfterAccounting(credit: credit))
+    for ds in 0..<domains.count where domains[ds].inUse {
+      let unpaused = !domains[ds].paused
+      let base = ds * perDomain
+      for s in base..<(base + domains[ds].vcpuCount) {
+        var v = vcpus[s]
+        if unpaused && !v.blocked {
+          // Remainder is lost, as in Xen. sumWeights > 0: this vCPU's weight (>= 1) is in it.
+          let earned = total * v.weight / sumWeights
+          let credit = creditAfterAccounting(
+            credit: UInt64(bitPattern: Int64(v.credit)),
+            earned: UInt64(truncatingIfNeeded: earned), creditBound: bound)
+          v.credit = Int(Int64(bitPattern: credit))
+          v.priority = SchedPriority(decision: priorityAfterAccounting(credit: credit))
+        }
+        let cap = UInt64(truncatingIfNeeded: v.cap)
+        let full = UInt64(truncatingIfNeeded: v.cap * config.ticksPerAccount)
+        let budget = capBudgetAfterAccounting(
+          capBudget: UInt64(bitPattern: Int64(v.capBudget)), cap: cap, full: full)
+        v.capBudget = Int(Int64(bitPattern: budget))
+        v.parked = parkedAfterAccounting(parked: v.parked, capBudget: budget, cap: cap)
+        vcpus[s] = v
       }
-      let cap = UInt64(truncatingIfNeeded: vcpus[s].cap)
-      let full = UInt64(truncatingIfNeeded: vcpus[s].cap * config.ticksPerAccount)
-      let budget = capBudgetAfterAccounting(
-        capBudget: UInt64(bitPattern: Int64(vcpus[s].capBudget)), cap: cap, full: full)
-      vcpus[s].capBudget = Int(Int64(bitPattern: budget))
-      vcpus[s].parked = parkedAfterAccounting(parked: vcpus[s].parked, capBudget: budget, cap: cap)
     }
     queue.relevel(vcpus)
   }

@@ -39,7 +39,7 @@ public struct SchedulerConfig: Equatable, Sendable {
   public init() {}
 
   /// Whether every field is in range. The bounds keep every product the scheduler forms far
-  /// from overflow: `creditsPerAccount * pcpus * 65535 < 2^51` (accounting's `earned`),
+  /// from overflow: `creditsPerAccount * pcpus * 65535 < 2^56` (accounting's `earned`),
   /// `100 * ticksPerAccount < 2^31` (cap budgets), and slot indices fit the 32-bit links.
   public var isValid: Bool {
     pcpus >= 1 && pcpus <= 1024
@@ -49,7 +49,7 @@ public struct SchedulerConfig: Equatable, Sendable {
       && ticksPerSlice >= 1 && ticksPerSlice <= 1 << 20
       && ticksPerAccount >= 1 && ticksPerAccount <= 1 << 20
       && creditsPerTick >= 0 && creditsPerTick <= 1 << 20
-      && creditsPerAccount <= 1 << 25
+      && creditsPerAccount <= 1 << 30
       && defaultWeight >= 1 && defaultWeight <= 65535
       && maxDomains >= 1 && maxDomains <= 65535
       && vcpuCapacity <= 1 << 24
