@@ -71,7 +71,16 @@ enum Hypervisor {
       }
     }
 
+    if let n = decimalOption(boot, "check-invariants") {
+      InvariantChecks.every = max(n, 1)
+      Log.info("debug: core invariants re-checked every \(InvariantChecks.every) hypercalls")
+      InvariantChecks.checkNow()
+    }
     let clean = Run.run()
+    if InvariantChecks.every > 0 {
+      InvariantChecks.checkNow()
+      Log.info("debug: \(InvariantChecks.checks) invariant checks over \(InvariantChecks.hypercalls) hypercalls, all held")
+    }
     arch_cli()
     arch_write_cr3(Machine.hypervisorRoot)
     if clean {

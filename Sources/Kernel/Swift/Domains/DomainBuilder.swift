@@ -46,7 +46,7 @@ enum DomainBuilder {
     var memory = DirectMapMemory()
     for f in frames { memory.zeroFrame(f) }
     let sharedInfoFrame = frames.removeLast()
-    Machine.mm!.hypervisorGetPage(sharedInfoFrame, owner: id)
+    try? Machine.mm!.hypervisorGetPage(sharedInfoFrame, for: id)
     let domain = Domain(id: id, config: config, sharedInfoFrame: sharedInfoFrame)
     domain.pages = frames
 

@@ -69,7 +69,8 @@ enum GuestFaults {
     }
     if d.id != .dom0 {
       arch_write_cr3(Machine.hypervisorRoot)   // its page tables are about to be scrubbed
-      Machine.mm!.hypervisorPutPage(d.sharedInfoFrame)
+      Machine.mm!.hypervisorPutPage(d.sharedInfoFrame, for: d.id)
+      for f in d.grantFrames { Machine.mm!.hypervisorPutPage(f, for: d.id) }
       do throws(HypercallError) {
         try Machine.mm!.domainDestroy(caller: VCPUID(.dom0, 0), target: d.id)
       } catch {

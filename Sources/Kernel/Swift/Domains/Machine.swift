@@ -58,18 +58,20 @@ enum Machine {
     config.maxDomains = 16
     config.maptrackEntries = 256
     config.maxGrantFrames = 4
+    // The kernel's own PML4 entries (image, M2P, direct map) and all of Xen's hole.
+    config.reservedL4Slots = ReservedVirtualRanges.reservedSlots.lowerBound..<(ReservedVirtualRanges.reservedSlots.upperBound + 1)
     var manager = MM(config: config, memory: DirectMapMemory(), frames: storage)
     // Every frame the boot allocator does not still hold free belongs to the hypervisor.
     var next: UInt64 = 0
     for r in allocator.free {
       while next < r.start && next < UInt64(frameCount) {
-        manager.reserveForHypervisor(MFN(next))
+        _ = manager.markHypervisor(MFN(next))
         next += 1
       }
       next = max(next, r.end)
     }
     while next < UInt64(frameCount) {
-      manager.reserveForHypervisor(MFN(next))
+      _ = manager.markHypervisor(MFN(next))
       next += 1
     }
     // From here on the memory manager owns every free frame.

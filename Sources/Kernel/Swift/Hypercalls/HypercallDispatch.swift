@@ -32,6 +32,7 @@ enum Hypercalls {
       frame.pointee.rax = UInt64(bitPattern: dispatchOne(nr, args, v))
     }
     wantReschedule = false
+    InvariantChecks.afterHypercall()
     Run.reschedule(frame)
   }
 

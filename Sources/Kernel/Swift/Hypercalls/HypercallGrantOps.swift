@@ -69,7 +69,7 @@ enum GrantOps {
         let f = try Machine.mm!.populatePhysmap(caller: v.id, count: 1)[0]
         var memory = DirectMapMemory()
         memory.zeroFrame(f)
-        Machine.mm!.hypervisorGetPage(f, owner: d.id)
+        try Machine.mm!.hypervisorGetPage(f, for: d.id)
         d.grantFrames.append(f)
       }
     } catch {
