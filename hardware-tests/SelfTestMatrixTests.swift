@@ -11,8 +11,10 @@ struct SelfTestBlock {
   var details: [String: String] = [:]
   var result: String?
 
-  init(_ transcript: String) {
-    for raw in transcript.split(separator: "\n") {
+  /// Lines, not the raw transcript: serial output ends lines with "\r\n", which Swift treats as
+  /// one Character, so splitting the transcript on "\n" would not split it at all.
+  init(_ lines: [String]) {
+    for raw in lines {
       let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
       guard line.hasPrefix("selftest: ") else { continue }
       let rest = line.dropFirst("selftest: ".count)
@@ -74,7 +76,7 @@ extension Hardware {
       config.machine = m.machine
       config.cpus = m.cpus
       let result = try await Harness.boot(config)
-      let block = SelfTestBlock(result.transcript)
+      let block = SelfTestBlock(result.lines)
       #expect(result.guest == .success, Harness.describe(result))
       #expect(block.result == "SUCCESS", Harness.describe(result))
       for name in SelfTestBlock.required {
