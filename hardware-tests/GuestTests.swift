@@ -160,7 +160,7 @@ extension Hardware {
       }
       // docs/decisions/notes-kernel-bugs.md #1: new_baseptr back to the boot L4 is refused.
       withKnownIssue("new_baseptr to an L4 the guest has run on fails (Accessed bit)", isIntermittent: true) {
-        #expect(lines.contains("pagetables: 15/15 steps ok"), boot.why)
+        #expect(lines.contains("pagetables: 14/14 steps ok"), boot.why)
         #expect(boot.result.guest == .success, boot.why)
       }
     }
@@ -207,14 +207,41 @@ extension Hardware {
       #expect(boot.result.guest == .failure, boot.why)
     }
 
-    @Test("pagetables on Xen 4.17: all 15 steps, including switching back and tearing down")
+    @Test("pagetables on Xen 4.17: all 14 steps, including switching back and tearing down")
     func pagetablesOnXen() async throws {
       let runner = try XenCompat.runner()
       let elf = try await GuestsOnce.shared.elf("pagetables")
       let result = try await XenCompat.boot(runner, elf, XenRunner.rebootOnExit)
       let why = Harness.describe(result.boot)
-      #expect(result.guestLines.contains("pagetables: 15/15 steps ok"), why)
+      #expect(result.guestLines.contains("pagetables: 14/14 steps ok"), why)
       #expect(result.rebootedCleanly, why)
+    }
+
+    @Test("fuzzer: 100,000 seeded random hypercalls next to a ping/pong pair; the hypervisor stays up")
+    func fuzzer() async throws {
+      // workaround=bug3: the fuzzer never pins its own frames as L4, because pin + unpin of an L4
+      // panics the hypervisor (docs/decisions/notes-kernel-bugs.md #3; see fuzzerFindsBug3).
+      let boot = try await GuestBoot.run([
+        D(guest: "fuzzer", options: "name=fuzzer memory=16M args=seed=7 count=100000 workaround=bug3"),
+        D(guest: "pingpong", options: "name=ping memory=16M args=role=ping peer=2 count=2000"),
+        D(guest: "pingpong", options: "name=pong memory=16M args=role=pong peer=1 count=2000"),
+      ], timeout: 300)
+      let lines = boot.lines(of: "fuzzer")
+      #expect(lines.contains("fuzzer: 100000 hypercalls, hypervisor alive (xen_version 4.17)"), boot.why)
+      #expect(lines.filter { $0.hasSuffix("succeeded") }.count == 10, boot.why)
+      #expect(boot.lines(of: "ping").contains("pingpong: 2000 messages ok"), boot.why)
+      #expect(boot.lines(of: "pong").contains("pingpong: 2000 messages ok"), boot.why)
+      #expect(!boot.mentions("[fatal]"), boot.why)
+      #expect(boot.result.guest == .success, boot.why)
+    }
+
+    @Test("fuzzer without the workaround: a guest can panic the hypervisor (kernel bug 3)")
+    func fuzzerFindsBug3() async throws {
+      let boot = try await GuestBoot.run([D(guest: "attacker", options: "name=repro memory=16M args=mode=unpin-l4")])
+      withKnownIssue("pin L4 + unpin: MemoryManager.dropEntry traps on the hypervisor's slots", isIntermittent: true) {
+        #expect(!boot.mentions("[fatal]"), boot.why)
+        #expect(boot.result.guest == .success, boot.why)
+      }
     }
   }
 }

@@ -142,6 +142,16 @@ func guestMain(_ boot: StartInfo) {
     print("attacker: still alive after the write: the hypervisor did not fault it")
     return
   }
+  if boot.option("mode") == "unpin-l4" {
+    // docs/decisions/notes-kernel-bugs.md #3: pin an empty L4 (the hypervisor installs its
+    // slots in it), then unpin it.
+    var pfn = boot.nrPages - 1
+    while PageTable.machineAddress(of: UInt64(GUEST_VIRT_BASE) + pfn << 12, boot) != nil { pfn -= 1 }
+    let mfn = boot.mfnList[Int(pfn)]
+    print("attacker: pin L4 \(hex(mfn)): \(ext1(XEN_MMUEXT_PIN_L4_TABLE, mfn))")
+    print("attacker: unpin \(hex(mfn)): \(ext1(XEN_MMUEXT_UNPIN_TABLE, mfn))")
+    return
+  }
   print("attacker: trying the attack catalogue from inside a guest")
   Target.boot = boot
   Target.domid = UInt16(boot.number("domid", default: 0))
