@@ -9,11 +9,14 @@ public struct Goal {
   public var claim: Z3Bool
   public var hypotheses: [Z3Bool]
   public var witnesses: [Witness]
+  /// The SMT-LIB logic of a quantifier-free goal ("QF_UFBV"), for Z3's solver for it.
+  public var logic: String?
 
-  public init(claim: Z3Bool, hypotheses: [Z3Bool] = [], witnesses: [Witness] = []) {
+  public init(claim: Z3Bool, hypotheses: [Z3Bool] = [], witnesses: [Witness] = [], logic: String? = nil) {
     self.claim = claim
     self.hypotheses = hypotheses
     self.witnesses = witnesses
+    self.logic = logic
   }
 }
 
@@ -78,7 +81,7 @@ let obligationTimeoutMs: UInt32 = 30_000
 func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResult {
   let start = DispatchTime.now().uptimeNanoseconds
   let g = goal()
-  let outcome = prove(g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs)
+  let outcome = prove(g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs, logic: g.logic)
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   let status: ObligationResult.Status
   switch outcome {

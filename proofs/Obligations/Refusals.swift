@@ -29,6 +29,23 @@ struct Refusals {
     path.removeLast()
   }
 
+  /// Constraints on a transition's free choices (which free port, which vCPU a pCPU picks): the
+  /// symbolic step covers every choice satisfying them, the Spec's own choice among them.
+  private(set) var assumptions: [Z3Bool] = []
+
+  /// The same constraints as bodies `∀x. body(x)`, for goals that instantiate them at ground terms.
+  private(set) var assumptionBodies: [(BV) -> Z3Bool] = []
+
+  /// The transition chooses freely among values satisfying `c`.
+  mutating func assume(_ c: Z3Bool) { assumptions.append(c) }
+
+  /// The transition chooses freely among values satisfying `∀x. body(x)` (x named `name`).
+  mutating func assumeForAll(_ name: String, _ body: @escaping (BV) -> Z3Bool) {
+    let x = BV(name)
+    assumptions.append(forall([x], body(x)))
+    assumptionBodies.append(body)
+  }
+
   /// Whether some check fails.
   var refused: Z3Bool { any(checks.map(\.fails)) }
 

@@ -15,6 +15,16 @@ struct Step {
   var witnesses: [Witness] = []
   /// Instances of the counting invariants; added only when those are assumed.
   var hints: [Z3Bool] = []
+  /// Whether a mutant of this step also assumes the other invariants of the group (needed when
+  /// the step reads ghost state that another invariant keeps accurate).
+  var mutantAssumesGroup = false
+  /// Extra hypotheses for a mutant only, narrowing Z3's counterexample search to the shape the
+  /// weakened check breaks (a counterexample under them is a counterexample without them).
+  var mutantShape: [Z3Bool] = []
+  /// The pre-state a mutant's counterexample is searched in (default: the unbounded one). A
+  /// small state (finitely many symbolic objects, the rest at their defaults) is an instance of
+  /// the unbounded one, so its counterexamples are counterexamples; Z3 finds them much faster.
+  var mutantState: SymState? = nil
 }
 
 /// How the mutant of an obligation weakens it.
@@ -28,19 +38,20 @@ enum InductiveMutant {
 /// `group(s) ∧ ¬refused ⇒ inv(step(s))`. Mutants (`forMutant`) assume only `inv` itself (or
 /// nothing, for noInductionHypothesis): with every quantified invariant assumed, Z3's model
 /// search for the counterexample is much slower, and the weakened check is what is on trial.
-private func inductiveGoal(
+func inductiveGoal(
   _ inv: SymInvariant, group: [SymInvariant], assumeInvariant: Bool, forMutant: Bool, groundOnly: Bool = false, _ step: Step
 ) -> Goal {
-  let s = SymState()
+  let s = forMutant ? step.mutantState ?? SymState() : SymState()
   let (r, next) = step.transition(s)
-  var hyps = configRanges(s) + [countsBounded(s)] + step.hypotheses + [!r.refused]
+  var hyps = configRanges(s) + [countsBounded(s)] + step.hypotheses + [!r.refused] + r.assumptions
   if groundOnly { return Goal(claim: allocationIndexAt(next, claimFrame), hypotheses: configRanges(s) + step.hypotheses + [!r.refused] + step.hints + [frameOwnershipAt(s, claimFrame)], witnesses: step.witnesses + [.word("claimFrame", claimFrame), .word("allocation", s.allocation[BV("caller")]), .word("ownerClaim", s.owner[claimFrame]), .word("indexClaim", s.allocIndex[claimFrame]), .word("indexFrame", s.allocIndex[BV("frame")])]) }
-  for g in group where (g.name == inv.name && assumeInvariant) || (g.name != inv.name && !forMutant) {
+  for g in group where (g.name == inv.name && assumeInvariant) || (g.name != inv.name && (!forMutant || step.mutantAssumesGroup)) {
     hyps.append(g.holds(s))
   }
   let countingAssumed = group.contains { $0.name == allocationIndexInv.name }
     && (assumeInvariant || inv.name != allocationIndexInv.name) && !forMutant
   if countingAssumed { hyps += step.hints }
+  if forMutant { hyps += step.mutantShape }
   // allocationIndex is claimed at an arbitrary frame `claimFrame` (∀ in the claim = a free
   // variable in the negated goal), so the hints can name the same frame.
   let claim = inv.name == allocationIndexInv.name ? allocationIndexAt(next, claimFrame) : inv.holds(next)
@@ -48,9 +59,9 @@ private func inductiveGoal(
 }
 
 /// The arbitrary frame at which allocationIndex is claimed.
-private var claimFrame: BV { BV("claim.frame") }
+var claimFrame: BV { BV("claim.frame") }
 
-private func inductive(
+func inductive(
   _ op: String, _ inv: SymInvariant, group: [SymInvariant],
   step: @escaping @Sendable () -> Step, mutant: InductiveMutant
 ) -> Obligation {

@@ -97,6 +97,12 @@ struct SymState {
   var parked = Field.fresh("parked")
   var isRunning = Field.fresh("isRunning")
   var vcpuExists = Field.fresh("vcpuExists")
+  // -- event channels (EventChannelObligations.swift), per (domain, port) --
+  var evtchn = SymPorts()
+  // -- run queue and pCPUs (RunQueueObligations.swift) --
+  var sched = SymRunQueue()
+  // -- L1 page tables and their reference enumerations (PageTableObligations.swift) --
+  var pt = SymPageTables()
 
   static func granter(ofKey k: BV) -> BV { k >> 32 }
 }

@@ -206,12 +206,12 @@ func symTick(clampCredit: Bool = true, park: Bool = true) -> SymTransition {
 
 /// `accountStep()`, the per-vCPU arithmetic: active vCPUs earn `earned(v)` (>= 0, at most one
 /// period's credit) clamped to the bounds; capped vCPUs are refilled to at most a full budget.
-func symAccount(ceiling: Bool = true) -> SymTransition {
+func symAccount(ceiling: Bool = true, active isActive: ((BV) -> Z3Bool)? = nil) -> SymTransition {
   { s in
     var n = s
     let earned = Field.fresh("account.earned")
     let active = Field.fresh("account.active")
-    n.credit = s.credit.setWhere({ v in flag(active[v]) }) { v in
+    n.credit = s.credit.setWhere({ v in isActive?(v) ?? flag(active[v]) }) { v in
       let sum = s.credit[v] &+ earned[v]
       let low = BV.smax(sum, -s.creditBound)
       return ceiling ? BV.smin(low, s.creditBound) : low

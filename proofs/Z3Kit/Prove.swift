@@ -34,9 +34,9 @@ public enum ProofOutcome: Equatable, Sendable {
 /// On refutation, evaluates `witnesses` in Z3's model; the context is gone when this returns.
 public func prove(
   _ claim: Z3Bool, assuming hypotheses: [Z3Bool] = [], witnesses: [Witness] = [],
-  timeoutMs: UInt32 = 30_000
+  timeoutMs: UInt32 = 30_000, logic: String? = nil
 ) -> ProofOutcome {
-  let solver = Solver(timeoutMs: timeoutMs)
+  let solver = Solver(timeoutMs: timeoutMs, logic: logic)
   for h in hypotheses { solver.assert(h) }
   solver.assert(!claim)
   switch solver.check() {

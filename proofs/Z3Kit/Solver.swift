@@ -26,7 +26,8 @@ public final class Solver {
   private var model: Z3_model?
 
   /// A fresh context and solver; `timeoutMs` bounds each `check()` (0 = no bound).
-  public init(timeoutMs: UInt32 = 30_000) {
+  /// `logic` (e.g. "QF_UFBV") picks Z3's solver for that logic; nil is the general solver.
+  public init(timeoutMs: UInt32 = 30_000, logic: String? = nil) {
     let cfg = Z3_mk_config()
     Z3_set_param_value(cfg, "model", "true")
     ctx = Z3_mk_context(cfg)
@@ -34,7 +35,12 @@ public final class Solver {
     // Report errors through Z3_get_error_code instead of Z3's default exit(); a non-capturing
     // closure converts to the C function pointer.
     Z3_set_error_handler(ctx) { _, _ in }
-    solver = Z3_mk_solver(ctx)
+    let c = ctx
+    if let logic {
+      solver = Z3_mk_solver_for_logic(c, Z3_mk_string_symbol(c, logic))
+    } else {
+      solver = Z3_mk_solver(c)
+    }
     Z3_solver_inc_ref(ctx, solver)
     if timeoutMs > 0 {
       let params = Z3_mk_params(ctx)

@@ -1,0 +1,5 @@
+import BulkheadCore
+import Z3Kit
+
+struct SymPageTables {}
+let pageTableObligations: [Obligation] = []
