@@ -5,7 +5,7 @@ import Foundation
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Measure things.", subcommands: [BenchBootCommand.self, BenchMMCommand.self, BenchSchedCommand.self])
+    commandName: "bench", abstract: "Measure things.", subcommands: [BenchBootCommand.self, BenchMMCommand.self, BenchSchedCommand.self, BenchGuestsCommand.self])
 }
 
 /// `bulkhead bench boot`: boot N times with qboot + -kernel, report medians.
