@@ -87,10 +87,16 @@ static void serial_put(uint8_t c) {
   arch_outb(COM1, c);
 }
 
+/* The framebuffer console is Swift (Sources/Kernel/Swift/Console/FramebufferConsole.swift). */
+extern void bulkhead_console_mirror(int c);
+static int framebuffer_mirror = 0;
+void console_framebuffer_enable(void) { framebuffer_mirror = 1; }
+
 int putchar(int c) {
   if (c == '\n') serial_put('\r');
   serial_put((uint8_t)c);
   if (vga) vga_put(c);
+  if (framebuffer_mirror) bulkhead_console_mirror(c);
   return c;
 }
 

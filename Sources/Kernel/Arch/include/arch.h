@@ -122,6 +122,7 @@ static inline void arch_flush_tlb(void) { arch_write_cr3(arch_read_cr3()); }
 
 /* runtime.c */
 void console_vga_enable(uint64_t virtual_base);
+void console_framebuffer_enable(void);
 uint64_t kernel_heap_used(void);
 uint64_t kernel_heap_size(void);
 

@@ -4,7 +4,10 @@ import KernelArch
 /// then run until every domain has ended. The run's exit status says whether every domain
 /// powered off cleanly.
 enum Hypervisor {
-  static func start(_ boot: BootInfo, allocator: inout FrameAllocator) -> Never {
+  static func start(_ bootInfo: BootInfo, allocator: inout FrameAllocator) -> Never {
+    // A console font travels as a module too; every other module is a domain.
+    var boot = bootInfo
+    boot.modules = bootInfo.modules.filter { !Platform.isFontModule($0) }
     // No tick may run the scheduler while the builder is changing it.
     arch_cli()
     var configs: [DomainConfig] = []

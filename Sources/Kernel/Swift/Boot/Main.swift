@@ -57,7 +57,7 @@ func kmain(_ magic: UInt64, _ info: UInt64) -> Never {
     Log.error("ring3: no frames for the ring-3 probe")
   }
 
-  if !boot.modules.isEmpty { Hypervisor.start(boot, allocator: &allocator) }
+  if boot.modules.contains(where: { !Platform.isFontModule($0) }) { Hypervisor.start(boot, allocator: &allocator) }
 
   let target = decimalOption(boot, "ticks") ?? 10
   var next: UInt64 = 1

@@ -16,7 +16,11 @@ enum Platform {
       console_vga_enable(KernelMemory.virtual(0xB8000))
     }
     if let fb = framebuffer, fb.type == 1 {
-      Log.info("console: framebuffer \(fb.width)x\(fb.height)x\(fb.bitsPerPixel) at \(hex(fb.address)) (verdict colour only)")
+      if let font = boot.modules.first(where: { isFontModule($0) }), FramebufferConsole.enable(framebuffer: fb, fontModule: font) {
+        Log.info("console: framebuffer \(fb.width)x\(fb.height)x\(fb.bitsPerPixel) at \(hex(fb.address)), \(FramebufferConsole.columns)x\(FramebufferConsole.rows) text")
+      } else {
+        Log.info("console: framebuffer \(fb.width)x\(fb.height)x\(fb.bitsPerPixel) at \(hex(fb.address)) (no font module: verdict colour only)")
+      }
     }
     let reader = KernelPhysicalReader()
     guard let rsdp = boot.acpiRSDP ?? ACPI.findRSDP(reader: reader) else {
@@ -37,9 +41,21 @@ enum Platform {
     }
   }
 
+  /// A boot module that is a console font (a GRUB .pf2 file), not a domain.
+  static func isFontModule(_ m: BootModule) -> Bool {
+    let path = m.string.split(separator: 0x20).first.map(Array.init) ?? []
+    return path.count >= 4 && Array(path.suffix(4)) == Array(".pf2".utf8)
+  }
+
   /// Fills the framebuffer with one colour (32 bpp only): the UEFI self-test's visible verdict,
   /// since the framebuffer console has no font yet.
   static func paint(red: UInt8, green: UInt8, blue: UInt8) {
+    if FramebufferConsole.font != nil {
+      // A text console is on: a coloured bar at the top instead of covering the results.
+      let pixel = UInt32(red) << 16 | UInt32(green) << 8 | UInt32(blue)
+      FramebufferConsole.fill(x: 0, y: 0, width: Int(framebuffer!.width), height: 8, pixel)
+      return
+    }
     guard let fb = framebuffer, fb.type == 1, fb.bitsPerPixel == 32,
       KernelMemory.isMapped(fb.address, length: UInt64(fb.pitch) * UInt64(fb.height))
     else { return }
