@@ -23,3 +23,20 @@ extension MemoryManager {
     return (src, dst)
   }
 }
+
+extension MemoryManager {
+  /// The caller's grant mapping `handle`, if it is in use (the kernel checks a handle before it
+  /// touches the PTE at host_addr, so a refused unmap changes nothing).
+  public func grantMapping(caller: VCPUID, handle: GrantHandle) -> MaptrackRecord? {
+    guard let s = slot(caller.domain), Int(handle.raw) < domains[s]!.maptrack.count,
+      domains[s]!.maptrack[Int(handle.raw)].inUse
+    else { return nil }
+    return domains[s]!.maptrack[Int(handle.raw)]
+  }
+
+  /// The L1 entry translating `va` in `caller`'s current address space, if the walk reaches one.
+  public func l1Entry(caller: VCPUID, va: UInt64) -> UInt64? {
+    guard let root = root(of: caller), let (table, index) = l1Slot(root: root.raw, va: va) else { return nil }
+    return memory.readEntry(frame: MFN(table), index: index)
+  }
+}

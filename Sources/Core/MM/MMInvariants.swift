@@ -294,9 +294,15 @@ extension MemoryManager {
     func visit(_ t: UInt64, _ level: Int, _ writable: Bool) {
       table(t, level)
       guard exists(t) else { return }
+      // A frame typed L4 holds the hypervisor's entries in its reserved slots, whatever level
+      // the walk reads it at (a linear L4 entry makes the walk read an L4 as an L3): those
+      // entries are the kernel's, never the guest's, and are skipped like the L4's own.
+      let frameLevel = record(t).type == DecisionPageType.l4 ? DecisionPageType.l4 : UInt64(level)
       for i in 0..<XenABI.entriesPerTable {
         let e = memory.readEntry(frame: MFN(t), index: i)
-        guard e & DecisionPTE.present != 0, !config.isReserved(level: UInt64(level), index: i) else { continue }
+        guard e & DecisionPTE.present != 0, !config.isReserved(level: UInt64(level), index: i),
+          !config.isReserved(level: frameLevel, index: i)
+        else { continue }
         let w = writable && e & DecisionPTE.writable != 0
         let target = (e & DecisionPTE.frameMask) >> 12
         let superpage = (level == 2 || level == 3) && e & DecisionPTE.pageSize != 0

@@ -33,9 +33,10 @@ func grantAttacks() {
   table.grantAccess(14, to: other, mfn: 0x100, readOnly: true)
   table.grantAccess(15, to: other, mfn: pageMFN, readOnly: true)
   if Target.partner != nil {
-    // Wait (up to ~5 s) until the partner's ref 20 can be mapped: it may start later.
+    // Wait until the partner's ref 20 can be mapped: it may start later, and under the credit
+    // scheduler a yield returns at once when nobody else is runnable, so count generously.
     var ready = false
-    for _ in 0..<500 where !ready {
+    for _ in 0..<50_000 where !ready {
       if let m = try? GrantTable.map(domain: other, ref: 20, hostAddress: nil, readOnly: true) {
         try? GrantTable.unmap(handle: m.handle, hostAddress: nil)
         ready = true

@@ -180,14 +180,17 @@ enum HypercallPage {
 enum HypervisorSlots {
   static let slots = [KernelMemory.imageSlot, Machine.m2pSlot, DirectMap.directMapSlot]
 
+  /// Every reserved slot is rewritten: ours get the hypervisor's entries, the rest of Xen's
+  /// hole is cleared. The core does not validate entries in these slots, so a value a guest left
+  /// there before pinning must never survive into a page table the CPU walks.
   static func install(in l4: MFN) {
     let root = KernelMemory.unsafeTable(MFN(Machine.hypervisorRoot >> 12))
     let guest = KernelMemory.unsafeTable(l4)
-    for s in slots { guest[s] = root[s] }
+    for s in ReservedVirtualRanges.reservedSlots { guest[s] = slots.contains(s) ? root[s] : 0 }
   }
 
   static func remove(from l4: MFN) {
     let guest = KernelMemory.unsafeTable(l4)
-    for s in slots { guest[s] = 0 }
+    for s in ReservedVirtualRanges.reservedSlots { guest[s] = 0 }
   }
 }

@@ -20,6 +20,8 @@ enum GrantOps {
   static let gntmapReadonly: UInt32 = 1 << 2
   static let gtfPermitAccess: UInt16 = 1
   static let gtfReadonly: UInt16 = 1 << 2
+  static let gtfReading: UInt16 = 1 << 3
+  static let gtfWriting: UInt16 = 1 << 4
   static let gntcopySourceGref: UInt16 = 1
   static let gntcopyDestGref: UInt16 = 2
 
@@ -86,12 +88,26 @@ enum GrantOps {
       && writeStatus(v, op + 12, 0)
   }
 
-  /// Brings the core's record of `ref` in line with the entry `granter` wrote, unless mapped.
-  static func sync(_ granter: Domain, _ ref: UInt32) {
+  /// The granter's v1 entry for `ref` in its grant frames, through the direct map.
+  static func entryPointer(_ granter: Domain, _ ref: UInt32) -> UnsafeMutableRawPointer? {
     let perFrame = UInt32(Machine.mm!.config.grantEntriesPerFrame)
     let page = Int(ref / perFrame)
-    guard page < granter.grantFrames.count else { return }
-    let entry = UnsafeRawPointer(MachineBytes.pointer(granter.grantFrames[page].address.raw + UInt64(ref % perFrame) * 8))
+    guard page < granter.grantFrames.count else { return nil }
+    return UnsafeMutableRawPointer(MachineBytes.pointer(granter.grantFrames[page].address.raw + UInt64(ref % perFrame) * 8))
+  }
+
+  /// Xen's status bits in the granter's entry: GTF_reading / GTF_writing while mapped, so a
+  /// granter can see its page is still in use.
+  static func setInUseFlags(_ granter: Domain, _ ref: UInt32) {
+    guard let entry = entryPointer(granter, ref), let core = Machine.mm!.grantEntry(granter.id, GrantRef(ref)) else { return }
+    var flags = entry.load(as: UInt16.self) & ~(gtfReading | gtfWriting)
+    if core.mapCount > 0 { flags |= gtfReading | (core.readOnly ? 0 : gtfWriting) }
+    entry.storeBytes(of: flags, as: UInt16.self)
+  }
+
+  /// Brings the core's record of `ref` in line with the entry `granter` wrote, unless mapped.
+  static func sync(_ granter: Domain, _ ref: UInt32) {
+    guard let entry = entryPointer(granter, ref) else { return }
     let flags = entry.load(as: UInt16.self)
     let grantee = DomID(entry.load(fromByteOffset: 2, as: UInt16.self))
     let frame = MFN(UInt64(entry.load(fromByteOffset: 4, as: UInt32.self)))
@@ -139,6 +155,7 @@ enum GrantOps {
       }
       arch_invlpg(hostAddr)
     }
+    setInUseFlags(granter, ref)
     return GuestCopy.writeU32(v, op + 20, handle.raw) && GuestCopy.writeU64(v, op + 24, frame.address.raw)
       && writeStatus(v, op + 18, 0)
   }
@@ -146,15 +163,25 @@ enum GrantOps {
   /// gnttab_unmap_grant_ref { host_addr u64, dev_bus_addr u64 @8, handle u32 @16, status i16 @20 }.
   static func unmap(_ v: VCPU, _ op: UInt64) -> Bool {
     guard let hostAddr = GuestCopy.readU64(v, op), let handle = GuestCopy.readU32(v, op + 16) else { return false }
-    if hostAddr != 0 && !ReservedVirtualRanges.overlaps(start: hostAddr, end: hostAddr &+ 1) {
-      try? Machine.mm!.updateVaMapping(caller: v.id, va: hostAddr, val: 0)
+    // A refusal must change nothing: check the handle before touching the PTE.
+    guard let m = Machine.mm!.grantMapping(caller: v.id, handle: GrantHandle(handle)) else {
+      return writeStatus(v, op + 20, -4)   // bad_handle (a double unmap, XSA-224)
+    }
+    var restore: UInt64? = nil
+    if hostAddr != 0 && !ReservedVirtualRanges.overlaps(start: hostAddr, end: hostAddr &+ 1),
+      let old = Machine.mm!.l1Entry(caller: v.id, va: hostAddr), old & 1 != 0,
+      (old & 0x000F_FFFF_FFFF_F000) >> 12 == m.frame.raw
+    {
+      if (try? Machine.mm!.updateVaMapping(caller: v.id, va: hostAddr, val: 0)) != nil { restore = old }
       arch_invlpg(hostAddr)
     }
     do throws(HypercallError) {
       try Machine.mm!.grantUnmap(caller: v.id, handle: GrantHandle(handle))
     } catch {
-      return writeStatus(v, op + 20, error == .ENOENT ? -4 : status(error))   // bad_handle
+      if let old = restore { try? Machine.mm!.updateVaMapping(caller: v.id, va: hostAddr, val: old) }
+      return writeStatus(v, op + 20, status(error))
     }
+    if let granter = Machine.domain(m.granter), granter.isAlive { setInUseFlags(granter, m.ref.raw) }
     return writeStatus(v, op + 20, 0)
   }
 
