@@ -42,7 +42,7 @@ struct GuestBoot {
   /// Builds the kernel and the guests, boots them (module order = domain id), waits.
   /// `BULKHEAD_TEST_KERNEL=path` boots that kernel ELF instead of building the checkout's (to
   /// test guests against a known-good kernel while the kernel is being changed).
-  static func run(_ domains: [Domain], timeout: Double = 90) async throws -> GuestBoot {
+  static func run(_ domains: [Domain], timeout: Double = 90, commandLine: String = "") async throws -> GuestBoot {
     try Harness.requireTools([.qemu])
     let kernel =
       if let path = ProcessInfo.processInfo.environment["BULKHEAD_TEST_KERNEL"] {
@@ -54,7 +54,7 @@ struct GuestBoot {
     for d in domains {
       modules.append(BootModule(file: try await GuestsOnce.shared.elf(d.guest), arguments: d.options))
     }
-    var config = QEMUConfig(medium: .kernel(elf: kernel, modules: modules))
+    var config = QEMUConfig(medium: .kernel(elf: kernel, modules: modules, commandLine: commandLine))
     config.memoryMiB = 256
     config.timeoutSeconds = timeout
     return GuestBoot(result: try await Harness.boot(config))
@@ -158,11 +158,9 @@ extension Hardware {
       ] {
         #expect(lines.contains("pagetables: \(step) ok"), boot.why)
       }
-      // docs/decisions/notes-kernel-bugs.md #1: new_baseptr back to the boot L4 is refused.
-      withKnownIssue("new_baseptr to an L4 the guest has run on fails (Accessed bit)", isIntermittent: true) {
-        #expect(lines.contains("pagetables: 14/14 steps ok"), boot.why)
-        #expect(boot.result.guest == .success, boot.why)
-      }
+      // docs/decisions/notes-kernel-bugs.md #1 (fixed): switching back to the boot L4 works.
+      #expect(lines.contains("pagetables: 14/14 steps ok"), boot.why)
+      #expect(boot.result.guest == .success, boot.why)
     }
 
     @Test("attacker (two, trading grants) next to a ping/pong pair: every attack refused, all power off")
@@ -217,15 +215,15 @@ extension Hardware {
       #expect(result.rebootedCleanly, why)
     }
 
-    @Test("fuzzer: 100,000 seeded random hypercalls next to a ping/pong pair; the hypervisor stays up")
+    @Test("fuzzer: 100,000 seeded random hypercalls next to a ping/pong pair; the hypervisor stays up and every core invariant holds")
     func fuzzer() async throws {
-      // workaround=bug3: the fuzzer never pins its own frames as L4, because pin + unpin of an L4
-      // panics the hypervisor (docs/decisions/notes-kernel-bugs.md #3; see fuzzerFindsBug3).
+      // check-invariants: the debug kernel re-checks every core invariant every 2,000 hypercalls.
       let boot = try await GuestBoot.run([
-        D(guest: "fuzzer", options: "name=fuzzer memory=16M args=seed=7 count=100000 workaround=bug3"),
+        D(guest: "fuzzer", options: "name=fuzzer memory=16M args=seed=7 count=100000"),
         D(guest: "pingpong", options: "name=ping memory=16M args=role=ping peer=2 count=2000"),
         D(guest: "pingpong", options: "name=pong memory=16M args=role=pong peer=1 count=2000"),
-      ], timeout: 300)
+      ], timeout: 300, commandLine: "check-invariants=2000")
+      #expect(boot.result.lines.contains { $0.contains("invariant checks over") && $0.hasSuffix("all held") }, boot.why)
       let lines = boot.lines(of: "fuzzer")
       #expect(lines.contains("fuzzer: 100000 hypercalls, hypervisor alive (xen_version 4.17)"), boot.why)
       #expect(lines.filter { $0.hasSuffix("succeeded") }.count == 10, boot.why)
@@ -235,13 +233,12 @@ extension Hardware {
       #expect(boot.result.guest == .success, boot.why)
     }
 
-    @Test("fuzzer without the workaround: a guest can panic the hypervisor (kernel bug 3)")
-    func fuzzerFindsBug3() async throws {
-      let boot = try await GuestBoot.run([D(guest: "attacker", options: "name=repro memory=16M args=mode=unpin-l4")])
-      withKnownIssue("pin L4 + unpin: MemoryManager.dropEntry traps on the hypervisor's slots", isIntermittent: true) {
-        #expect(!boot.mentions("[fatal]"), boot.why)
-        #expect(boot.result.guest == .success, boot.why)
-      }
+    @Test("pin an L4, then unpin it: the hypervisor stays up (kernel bug 3, fixed)")
+    func pinUnpinL4() async throws {
+      let boot = try await GuestBoot.run(
+        [D(guest: "attacker", options: "name=repro memory=16M args=mode=unpin-l4")], commandLine: "check-invariants=1")
+      #expect(!boot.mentions("[fatal]"), boot.why)
+      #expect(boot.result.guest == .success, boot.why)
     }
   }
 }
