@@ -11,6 +11,26 @@ enum GuestCopy {
     }
   }
 
+  /// `count` little-endian words starting at `va`, with one walk per page instead of one per
+  /// word (batched hypercalls read their entries this way).
+  static func readWords(_ v: VCPU, _ va: UInt64, count: Int, into out: inout [UInt64]) -> Bool {
+    out.removeAll(keepingCapacity: true)
+    var word: UInt64 = 0
+    var shift: UInt64 = 0
+    return GuestWalk.forEachPiece(DirectMapMemory(), root: v.root, va: va, count: UInt64(count * 8), write: false, frameCount: frameCount) { ma, n in
+      let p = MachineBytes.pointer(ma)
+      for i in 0..<Int(n) {
+        word |= UInt64(p[i]) << shift
+        shift += 8
+        if shift == 64 {
+          out.append(word)
+          word = 0
+          shift = 0
+        }
+      }
+    }
+  }
+
   static func readU64(_ v: VCPU, _ va: UInt64) -> UInt64? {
     var value: UInt64 = 0
     var shift: UInt64 = 0

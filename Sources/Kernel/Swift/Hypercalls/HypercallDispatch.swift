@@ -81,12 +81,13 @@ enum Multicall {
     guard a.a2 <= maxEntries else { return Hypercalls.fail(.EINVAL) }
     Hypercalls.inMulticall = true
     defer { Hypercalls.inMulticall = false }
+    var w: [UInt64] = []
+    w.reserveCapacity(7)
     for i in 0..<a.a2 {
       let e = a.a1 &+ i * 64
-      guard let op = GuestCopy.readU64(v, e), let a1 = GuestCopy.readU64(v, e + 16),
-        let a2 = GuestCopy.readU64(v, e + 24), let a3 = GuestCopy.readU64(v, e + 32),
-        let a4 = GuestCopy.readU64(v, e + 40), let a5 = GuestCopy.readU64(v, e + 48)
-      else { return Hypercalls.fail(.EFAULT) }
+      // One read of the entry: { op, result, args[0..4] } (the sixth argument is unused here).
+      guard GuestCopy.readWords(v, e, count: 7, into: &w) else { return Hypercalls.fail(.EFAULT) }
+      let (op, a1, a2, a3, a4, a5) = (w[0], w[2], w[3], w[4], w[5], w[6])
       let r = op == Hypercall.multicall.rawValue || op == Hypercall.iret.rawValue
         ? Hypercalls.fail(.EINVAL)
         : Hypercalls.dispatchOne(op, HypercallArgs(a1: a1, a2: a2, a3: a3, a4: a4, a5: a5), v)

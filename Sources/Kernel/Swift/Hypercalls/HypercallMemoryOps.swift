@@ -21,12 +21,15 @@ enum MemoryOps {
     guard a.a2 <= maxBatch else { return Hypercalls.fail(.EINVAL) }
     var done: UInt64 = 0
     var result: Int64 = 0
+    var w: [UInt64] = []
+    w.reserveCapacity(2)
     while done < a.a2 {
       let r = a.a1 &+ done * 16
-      guard let ptr = GuestCopy.readU64(v, r), let val = GuestCopy.readU64(v, r + 8) else {
+      guard GuestCopy.readWords(v, r, count: 2, into: &w) else {
         result = Hypercalls.fail(.EFAULT)
         break
       }
+      let (ptr, val) = (w[0], w[1])
       if ptr & 7 == XenABI.mmuNormalPTUpdate && isReservedL4Slot(ptr >> 12, index: (ptr >> 3) & 511) {
         result = Hypercalls.fail(.EPERM)
         break
