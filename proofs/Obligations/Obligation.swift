@@ -3,6 +3,9 @@
 
 import Dispatch
 import Z3Kit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What an obligation asks Z3: `hypotheses ⇒ claim`, and which terms to show if it fails.
 public struct Goal {
@@ -93,8 +96,11 @@ func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResu
 }
 
 /// Every obligation, in a stable order.
+///
+/// With `BULKHEAD_PROOFS_SLOW=1` in the environment, also the slow ones (`slowObligations`).
 public func allObligations() -> [Obligation] {
-  sanityObligations + decisionObligations + specObligations + xsaObligations
+  let slow = getenv("BULKHEAD_PROOFS_SLOW").map { String(cString: $0) == "1" } ?? false
+  return sanityObligations + decisionObligations + specObligations + xsaObligations + (slow ? slowObligations : [])
 }
 
 /// Runs every obligation whose name is `only` (or contains it as `<operation>_` prefix), or all.

@@ -1,5 +1,542 @@
+// mmuUpdate_ / updateVaMapping_ / mmuextOpPinL1_ / mmuextOpUnpinL1_ × referenceCounts,
+// typeSafety, isolation: one page-table entry update at level 1, and pinning / unpinning an L1,
+// keep every frame's reference counts EXACT, for unboundedly many frames and tables.
+//
+// Exact counting, Hyperkernel-style. A *slot* is entry i of frame t, encoded `t << 9 | i`. A slot
+// is *live* when t is an L1 (type l1, so validated with a count > 0) and the entry is present; a
+// live slot holds one general reference on its target frame, and one `writable` typed reference
+// too when its R/W bit is set. For every frame f two ghost enumerations count them:
+//
+//   refSlot[f, k], k < l1Refs[f]   the live slots targeting f      refIndex[slot]  its position
+//   wSlot[f, k],   k < wRefs[f]    the live R/W slots targeting f   wIndex[slot]    its position
+//
+// (`refIndexInv`: every live slot sits at its position below the count; `refSlotsInv`: every
+// position below the count holds a live slot targeting f, at that position. Together: l1Refs[f] is
+// the number of live slots targeting f, with no cardinality operator.) Then
+//
+//   refCount[f]  == l1Refs[f] + pinned[f] + extRefs[f]
+//   typeCount[f] == wRefs[f]  + pinned[f] + extTyped[f]        wRefs[f] != 0  ⇒  type[f] == writable
+//
+// where `extRefs` / `extTyped` are the references held by L2–L4 entries, CR3s and grant mappings,
+// which the steps below leave alone (they are not enumerated: see proofs/README.md).
+//
+// Covered: `mmuUpdateOne` on an L1 table (modEntry at level 1) or on a data frame (the transient
+// writable reference), `updateVaMapping` (modEntry at level 1 on the slot the walk reaches, any
+// slot: the walk is over-approximated), `mmuextOpOne(.pinTable(.l1, t))` on a frame that already
+// is an L1 (type count > 0: no validation) and `.unpinTable(t)` that leaves the count > 0 (no
+// un-validation). Not covered: entries of L2–L4 tables, pinning with validation, unpinning with
+// un-validation, new_baseptr (see proofs/README.md).
+
 import BulkheadCore
 import Z3Kit
 
-struct SymPageTables {}
-let pageTableObligations: [Obligation] = []
+/// L1 page-table contents and the reference enumerations.
+struct SymPageTables {
+  /// `contents[t][i]`: the raw entry.
+  var pte = Field2.fresh("pt.entry")
+  var l1Refs = Field.fresh("pt.l1Refs")
+  var refSlot = Field2.fresh("pt.refSlot")
+  var refIndex = Field.fresh("pt.refIndex")
+  var wRefs = Field.fresh("pt.wRefs")
+  var wSlot = Field2.fresh("pt.wSlot")
+  var wIndex = Field.fresh("pt.wIndex")
+  /// References held by L2–L4 entries, CR3s and grant mappings (not stepped here).
+  var extRefs = Field.fresh("pt.extRefs")
+  var extTyped = Field.fresh("pt.extTyped")
+  /// `grantAllows(d, f, writable: false / true)`.
+  var grantRead = Field2.fresh("pt.grantRead")
+  var grantWrite = Field2.fresh("pt.grantWrite")
+}
+
+func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
+func ptSlotTable(_ x: BV) -> BV { x >> 9 }
+func ptSlotIndex(_ x: BV) -> BV { x & 511 }
+
+private func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= DecisionPageType.l4 }
+
+/// Entry i of t holds references: t is an L1 and the entry is present.
+func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
+  s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
+}
+func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }
+func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, i]) }
+
+// MARK: invariants, at one point (frame f, slot (t, i), or enumeration position (f, k))
+
+/// `referenceCounts`, the counting equations at frame f.
+func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
+  let pin = word(flag(s.pinned[f]))
+  return s.refCount[f] .== s.pt.l1Refs[f] &+ pin &+ s.pt.extRefs[f]
+    && s.typeCount[f] .== s.pt.wRefs[f] &+ pin &+ s.pt.extTyped[f]
+    && (s.pt.wRefs[f] .!= 0).implies(s.type[f] .== DecisionPageType.writable)
+}
+
+/// `referenceCounts`, the enumerations at slot (t, i): a live slot is enumerated by its target.
+func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
+  let x = ptSlot(t, i), f = ptTarget(s, t, i)
+  return ptLive(s, t, i).implies(s.pt.refIndex[x] .< s.pt.l1Refs[f] && s.pt.refSlot[f, s.pt.refIndex[x]] .== x)
+    && ptLiveW(s, t, i).implies(s.pt.wIndex[x] .< s.pt.wRefs[f] && s.pt.wSlot[f, s.pt.wIndex[x]] .== x)
+}
+
+/// `referenceCounts`, the enumerations at position k of frame f: it holds a live slot targeting f.
+func refSlotsAtPosition(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
+  let x = s.pt.refSlot[f, k], y = s.pt.wSlot[f, k]
+  let (xt, xi) = (ptSlotTable(x), ptSlotIndex(x))
+  let (yt, yi) = (ptSlotTable(y), ptSlotIndex(y))
+  return (k .< s.pt.l1Refs[f]).implies(
+    xt .< s.frameCount && ptLive(s, xt, xi) && ptTarget(s, xt, xi) .== f && s.pt.refIndex[x] .== k)
+    && (k .< s.pt.wRefs[f]).implies(
+      yt .< s.frameCount && ptLiveW(s, yt, yi) && ptTarget(s, yt, yi) .== f && s.pt.wIndex[y] .== k)
+}
+
+/// `typeSafety` at frame f (frame-local part): untyped iff count 0; validated iff a table;
+/// pinned frames are tables; only existing frames are typed.
+func typeSafetyAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
+  (s.type[f] .== DecisionPageType.none).iff(s.typeCount[f] .== 0)
+    && flag(s.validated[f]).iff(isTable(s.type[f]))
+    && flag(s.pinned[f]).implies(isTable(s.type[f]))
+    && s.type[f] .<= DecisionPageType.shared
+    && (s.type[f] .!= DecisionPageType.none).implies(f .< s.frameCount)
+}
+
+/// `typeSafety` at slot (t, i), the L1 part: a live R/W entry targets a frame typed `writable`
+/// (so never a page table).
+func typeSafetyAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
+  ptLiveW(s, t, i).implies(s.type[ptTarget(s, t, i)] .== DecisionPageType.writable)
+}
+
+/// `isolation` at slot (t, i), the L1 part: a live entry of d's L1 maps an existing non-hypervisor
+/// frame that d owns, or one d holds a grant mapping of (writable only if the mapping is).
+func isolationAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
+  let d = s.owner[t], f = ptTarget(s, t, i)
+  let own = s.owner[f] .== d
+  let granted = flag(s.pt.grantRead[d, f]) && SymPTE.isWritable(s.pt.pte[t, i]).implies(flag(s.pt.grantWrite[d, f]))
+  return ptLive(s, t, i).implies(
+    d .< 0x1_0000 && f .< s.frameCount && s.owner[f] .!= DecisionOwner.hypervisor && (own || granted))
+}
+
+/// An invariant by its point forms.
+struct PTInvariant: Sendable {
+  let name: String
+  var atFrame: @Sendable (SymState, BV) -> Z3Bool = { _, _ in .true }
+  var atSlot: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
+  var atPosition: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
+}
+
+/// The three parts of referenceCounts, proved separately (as allocationIndex / allocationSlots
+/// for the allocation count): the equations, "every live slot is enumerated", "every enumerated
+/// position is a live slot".
+let referenceCountsEquationsPT = PTInvariant(name: "referenceCounts", atFrame: refCountsAtFrame)
+let referenceIndexPT = PTInvariant(name: "referenceIndex", atSlot: refIndexAtSlot)
+let referenceSlotsPT = PTInvariant(name: "referenceSlots", atPosition: refSlotsAtPosition)
+let typeSafetyPT = PTInvariant(name: "typeSafety", atFrame: typeSafetyAtFrame, atSlot: typeSafetyAtSlot)
+let isolationPT = PTInvariant(name: "isolation", atSlot: isolationAtSlot)
+let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referenceSlotsPT, typeSafetyPT, isolationPT]
+
+// MARK: transitions
+
+/// Checks or updates a page-table mutant may drop.
+enum PTBug: Equatable { case none, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
+
+/// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
+private func moveInEnumeration(
+  count: Field, slot: Field2, index: Field, x: BV, from a: BV, removing: Z3Bool, to b: BV, adding: Z3Bool
+) -> (Field, Field2, Field) {
+  // remove: the last slot of a's enumeration takes x's position
+  let k = index[x]
+  let last = slot[a, count[a] &- 1]
+  let c1 = count.set(a, count[a] &- 1)
+  let s1 = slot.set(a, k, last)
+  let i1 = index.set(last, k)
+  let (c2, s2, i2) = (
+    Field { f in BV.ite(removing, c1[f], count[f]) }, Field2 { f, j in BV.ite(removing, s1[f, j], slot[f, j]) },
+    Field { y in BV.ite(removing, i1[y], index[y]) }
+  )
+  // add: x takes the next position of b's enumeration
+  let c3 = c2.set(b, c2[b] &+ 1)
+  let s3 = s2.set(b, c2[b], x)
+  let i3 = i2.set(x, c2[b])
+  return (
+    Field { f in BV.ite(adding, c3[f], c2[f]) }, Field2 { f, j in BV.ite(adding, s3[f, j], s2[f, j]) },
+    Field { y in BV.ite(adding, i3[y], i2[y]) }
+  )
+}
+
+/// `putPageType(mfn)` for a non-table type (no un-validation).
+private func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
+  var n = s
+  let count = s.typeCount[mfn] &- 1
+  n.typeCount = s.typeCount.set(mfn, BV.ite(c, count, s.typeCount[mfn]))
+  n.type = s.type.set(mfn, BV.ite(c && count .== 0, BV(constant: DecisionPageType.none), s.type[mfn]))
+  n.validated = s.validated.set(mfn, BV.ite(c && count .== 0, kFalse, s.validated[mfn]))
+  return n
+}
+
+/// `modEntry(t, i, new, at: .l1, for: d)`: getEntryReferences(new) (checks, getPage, and for R/W
+/// getPageType(.writable)), setEntry, putEntryReferences(old). Plus the ghost enumerations.
+func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV, new e: BV, for d: BV, bug: PTBug = .none) -> SymState {
+  let old = s.pt.pte[t, i]
+  let newPresent = SymPTE.isPresent(e), newRW = newPresent && SymPTE.isWritable(e)
+  let oldPresent = SymPTE.isPresent(old), oldRW = oldPresent && SymPTE.isWritable(old)
+  let b = SymPTE.frame(e), a = SymPTE.frame(old)
+  // getEntryReferences(new, at: .l1, for: d): checks
+  r.when(newPresent) { r in
+    r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
+    r.guard(b .< s.frameCount, DecisionErrno.EINVAL)
+    r.throwIf(s.owner[b] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)  // Rule.noHypervisorFrames
+    if bug != .noOwnerCheck {
+      r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
+        r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
+        r.guard(!SymPTE.isWritable(e) || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
+      }
+    }
+    if bug != .noTypeCheck {
+      r.when(SymPTE.isWritable(e) && s.typeCount[b] .> 0) { r in
+        r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
+      }
+    }
+  }
+  var n = s
+  // getPage(b); if rw { getPageType(b, .writable) }
+  n.refCount = s.refCount.set(b, BV.ite(newPresent, s.refCount[b] &+ 1, s.refCount[b]))
+  n.typeCount = s.typeCount.set(b, BV.ite(newRW, s.typeCount[b] &+ 1, s.typeCount[b]))
+  n.type = s.type.set(b, BV.ite(newRW, BV(constant: DecisionPageType.writable), s.type[b]))
+  // setEntry(t, i, new)
+  n.pt.pte = s.pt.pte.set(t, i, e)
+  // putEntryReferences(old, at: .l1): if rw { putPageType(a) }; putPage(a)
+  n = symPutPageTypeFlat(n, a, when: oldRW)
+  if bug != .noPutPage {
+    n.refCount = n.refCount.set(a, BV.ite(oldPresent, n.refCount[a] &- 1, n.refCount[a]))
+  }
+  // ghost: slot (t, i) leaves a's enumerations and joins b's
+  let x = ptSlot(t, i)
+  (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+    count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: oldPresent, to: b, adding: newPresent)
+  (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+    count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: oldRW, to: b, adding: newRW)
+  return n
+}
+
+/// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
+/// frame (an L2–L4 table is outside this model: hypothesis `notUpperTable`).
+func symMMUUpdate(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    let isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
+    // if let level = f.type.level, f.typeCount > 0 { modEntry(at: level) }  (level 1 here)
+    var table = s
+    r.when(isL1) { r in table = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug) }
+    // else: a data frame: getPageType(t, .writable) (EINVAL if typed otherwise), putPageType, setEntry
+    r.when(!isL1) { r in
+      r.when(s.typeCount[t] .> 0) { r in r.guard(s.type[t] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
+    }
+    var plain = s
+    plain.pt.pte = s.pt.pte.set(t, i, e)
+    var n = table
+    n.refCount = Field { f in BV.ite(isL1, table.refCount[f], s.refCount[f]) }
+    n.typeCount = Field { f in BV.ite(isL1, table.typeCount[f], s.typeCount[f]) }
+    n.type = Field { f in BV.ite(isL1, table.type[f], s.type[f]) }
+    n.validated = Field { f in BV.ite(isL1, table.validated[f], s.validated[f]) }
+    n.pt.pte = Field2 { x, j in BV.ite(isL1, table.pt.pte[x, j], plain.pt.pte[x, j]) }
+    n.pt.l1Refs = Field { f in BV.ite(isL1, table.pt.l1Refs[f], s.pt.l1Refs[f]) }
+    n.pt.refSlot = Field2 { f, k in BV.ite(isL1, table.pt.refSlot[f, k], s.pt.refSlot[f, k]) }
+    n.pt.refIndex = Field { x in BV.ite(isL1, table.pt.refIndex[x], s.pt.refIndex[x]) }
+    n.pt.wRefs = Field { f in BV.ite(isL1, table.pt.wRefs[f], s.pt.wRefs[f]) }
+    n.pt.wSlot = Field2 { f, k in BV.ite(isL1, table.pt.wSlot[f, k], s.pt.wSlot[f, k]) }
+    n.pt.wIndex = Field { x in BV.ite(isL1, table.pt.wIndex[x], s.pt.wIndex[x]) }
+    return (r, n)
+  }
+}
+
+/// `updateVaMapping(caller:va:val:)`: the walk reaches some slot (t, i) (any: over-approximated);
+/// it must be a live L1 of the caller (EINVAL); then modEntry at level 1.
+func symUpdateVaMapping(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    if bug != .noTableOwnerCheck { r.guard(s.owner[t] .== d, DecisionErrno.EINVAL) }
+    if bug != .noTableTypeCheck {
+      r.guard(s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0, DecisionErrno.EINVAL)
+    }
+    let n = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug)
+    return (r, n)
+  }
+}
+
+/// `mmuextOpOne(caller:, .pinTable(.l1, t))` on a frame whose type count is > 0 (no validation:
+/// hypothesis). checkOwned; not pinned (EINVAL); getPage; getPageType(.l1) (EINVAL unless l1);
+/// pinned = true.
+func symPinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+    if bug != .noTypeCheck { r.guard(s.type[t] .== DecisionPageType.l1, DecisionErrno.EINVAL) }
+    var n = s
+    if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
+    n.typeCount = s.typeCount.set(t, s.typeCount[t] &+ 1)
+    n.pinned = s.pinned.set(t, kTrue)
+    return (r, n)
+  }
+}
+
+/// `mmuextOpOne(caller:, .unpinTable(t))` leaving the type count > 0 (no un-validation:
+/// hypothesis). checkOwned; pinned (EINVAL); pinned = false; putPageType; putPage.
+func symUnpinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    if bug != .noPinnedCheck { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+    var n = s
+    n.pinned = s.pinned.set(t, kFalse)
+    n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
+    n.refCount = s.refCount.set(t, s.refCount[t] &- 1)
+    return (r, n)
+  }
+}
+
+// MARK: obligations
+
+
+
+/// The terms at which a ground goal instantiates the invariants: slots, frames and enumeration
+/// positions reachable from the seeds in two rounds (slot -> its table, its target and its
+/// positions there; frame -> its last positions; position -> the slots it holds and its frame).
+private struct PTTerms {
+  var slots: [(BV, BV)]
+  var frames: [BV]
+  var positions: [(BV, BV)]
+
+  mutating func close(_ s: SymState, rounds: Int = 2) {
+    var (newS, newF, newK) = (slots, frames, positions)
+    for _ in 0..<rounds {
+      var (s2, f2, k2): ([(BV, BV)], [BV], [(BV, BV)]) = ([], [], [])
+      for (t, i) in newS {
+        let x = ptSlot(t, i), f = ptTarget(s, t, i)
+        f2 += [t, f]
+        k2 += [(f, s.pt.refIndex[x]), (f, s.pt.wIndex[x])]
+      }
+      for f in newF { k2 += [(f, s.pt.l1Refs[f] &- 1), (f, s.pt.wRefs[f] &- 1)] }
+      for (f, k) in newK {
+        for y in [s.pt.refSlot[f, k], s.pt.wSlot[f, k]] { s2.append((ptSlotTable(y), ptSlotIndex(y))) }
+        f2.append(f)
+      }
+      slots += s2
+      frames += f2
+      positions += k2
+      (newS, newF, newK) = (s2, f2, k2)
+    }
+  }
+}
+
+/// Instances of every page-table invariant at `terms`, and the count bound (trusted, as
+/// `countsBounded`: counts stay far below 2^64).
+private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvariant] = pageTableInvariants) -> [Z3Bool] {
+  var h: [Z3Bool] = []
+  for inv in invariants {
+    for f in terms.frames { h.append(inv.atFrame(s, f)) }
+    for (t, i) in terms.slots { h.append(inv.atSlot(s, t, i)) }
+    for (f, k) in terms.positions { h.append(inv.atPosition(s, f, k)) }
+  }
+  for f in terms.frames {
+    for c in [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]] { h.append(c .< (1 << 58)) }
+  }
+  return h
+}
+
+/// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
+struct PTStep {
+  var transition: SymTransition
+  var hypotheses: (SymState) -> [Z3Bool] = { _ in [] }
+  var slots: [(BV, BV)]
+  var frames: (SymState) -> [BV]
+  var witnesses: [Witness]
+}
+
+/// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh frame, slot and position (so for all),
+/// from ground instances of the invariants (fewer hypotheses than the ∀ forms).
+private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
+  let s = SymState()
+  let (r, next) = step.transition(s)
+  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
+  // Seeds: the step's slot and frames, and the claim's points for the parts the claim has.
+  let claimsSlot = inv.name != referenceCountsEquationsPT.name && inv.name != referenceSlotsPT.name
+  let claimsPosition = inv.name == referenceSlotsPT.name
+  var terms = PTTerms(
+    slots: step.slots + (claimsSlot ? [(ct, ci)] : []), frames: step.frames(s) + [cf] + (claimsSlot ? [ct] : []),
+    positions: claimsPosition ? [(cf, ck)] : [])
+  if claimsSlot || claimsPosition { terms.close(s, rounds: 1) }
+  // the last slot of each touched frame's enumerations (it moves into the removed slot's place)
+  for f in step.frames(s) {
+    for y in [s.pt.refSlot[f, s.pt.l1Refs[f] &- 1], s.pt.wSlot[f, s.pt.wRefs[f] &- 1]] {
+      terms.slots.append((ptSlotTable(y), ptSlotIndex(y)))
+      terms.frames.append(ptSlotTable(y))
+    }
+  }
+  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms)
+  let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+  return Goal(
+    claim: claim, hypotheses: hyps,
+    witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)],
+    logic: "QF_UFBV")
+}
+
+/// A small page-table pre-state for mutant counterexamples: frames 1, 2, 3 with free fields and
+/// at most two references each, two symbolic non-zero entries; every other frame is free and
+/// untouched, every other entry 0. Every invariant holds at those defaults, so the ∀ invariants
+/// are exactly their instances at the support, and counterexamples are genuine.
+private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
+  var n = SymState()
+  let frames = (1...3).map { BV(constant: UInt64($0)) }
+  func perFrame(_ name: String, _ other: UInt64) -> Field {
+    let values = frames.indices.map { BV("small.\(name)\($0)") }
+    return Field { f in frames.indices.reversed().reduce(BV(constant: other)) { rest, j in BV.ite(f .== frames[j], values[j], rest) } }
+  }
+  n.owner = perFrame("owner", DecisionOwner.free)
+  n.type = perFrame("type", DecisionPageType.none)
+  n.typeCount = perFrame("typeCount", 0)
+  n.refCount = perFrame("refCount", 0)
+  n.pinned = perFrame("pinned", 0)
+  n.validated = perFrame("validated", 0)
+  n.pt.l1Refs = perFrame("l1Refs", 0)
+  n.pt.wRefs = perFrame("wRefs", 0)
+  n.pt.extRefs = perFrame("extRefs", 0)
+  n.pt.extTyped = perFrame("extTyped", 0)
+  let tabs = (0..<2).map { BV("small.table\($0)") }, idxs = (0..<2).map { BV("small.index\($0)") }
+  let entries = (0..<2).map { BV("small.entry\($0)") }
+  n.pt.pte = Field2 { t, i in (0..<2).reversed().reduce(kFalse) { rest, j in BV.ite(t .== tabs[j] && i .== idxs[j], entries[j], rest) } }
+  let slots = (0..<2).map { ptSlot(tabs[$0], idxs[$0]) }
+  func perSlot(_ name: String) -> Field {
+    let values = (0..<2).map { BV("small.\(name)\($0)") }
+    return Field { x in (0..<2).reversed().reduce(kFalse) { rest, j in BV.ite(x .== slots[j], values[j], rest) } }
+  }
+  n.pt.refIndex = perSlot("refIndex")
+  n.pt.wIndex = perSlot("wIndex")
+  func perPosition(_ name: String) -> Field2 {
+    let values = frames.indices.map { j in (0..<2).map { BV("small.\(name)\(j).\($0)") } }
+    return Field2 { f, k in
+      frames.indices.reversed().reduce(kFalse) { rest, j in
+        BV.ite(f .== frames[j], BV.ite(k .== 0, values[j][0], BV.ite(k .== 1, values[j][1], kFalse)), rest)
+      }
+    }
+  }
+  n.pt.refSlot = perPosition("refSlot")
+  n.pt.wSlot = perPosition("wSlot")
+  let terms = PTTerms(
+    slots: (0..<2).map { (tabs[$0], idxs[$0]) }, frames: frames,
+    positions: frames.flatMap { f in [(f, kFalse), (f, kTrue)] })
+  let hyps = frames.flatMap { f in [n.pt.l1Refs[f] .<= 2, n.pt.wRefs[f] .<= 2] } + idxs.map { $0 .< 512 }
+  return (n, terms, hyps)
+}
+
+/// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
+/// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
+private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
+  let (s, terms, small) = smallPTState()
+  let (r, next) = step.transition(s)
+  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
+  let assumed = noInductionHypothesis ? pageTableInvariants.filter { $0.name != inv.name } : pageTableInvariants
+  let hyps = configRanges(s) + step.hypotheses(s) + small + [!r.refused] + r.assumptions
+    + ptInstances(s, terms, assumed)
+  let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+  return Goal(
+    claim: claim, hypotheses: hyps,
+    witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)],
+    logic: "QF_UFBV")
+}
+
+private func ptObligation(
+  _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: String,
+  _ weak: @escaping @Sendable () -> PTStep
+) -> Obligation {
+  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { ptMutantGoal(inv, weak()) }]) { ptGroundGoal(inv, step()) }
+}
+
+/// An obligation whose step cannot break `inv` by a dropped check: its mutant shows the claim
+/// depends on assuming `inv` beforehand.
+private func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep) -> Obligation {
+  Obligation("\(op)_\(inv.name)", mutants: [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]) {
+    ptGroundGoal(inv, step())
+  }
+}
+
+/// The caller is a live domain (frameOwnership: alive ⇒ a 16-bit id).
+private func callerHypotheses(_ s: SymState, _ d: BV) -> [Z3Bool] { [d .< 0x1_0000] }
+
+private func entryStep(_ make: @escaping @Sendable (BV, BV, BV, BV) -> SymTransition, upperExcluded: Bool) -> PTStep {
+  let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
+  return PTStep(
+    transition: make(d, t, i, e),
+    hypotheses: { s in
+      // ptr decodes to an entry index below 512 (xsa227); L2–L4 tables are outside this model
+      callerHypotheses(s, d) + [i .< 512]
+        + (upperExcluded ? [!(s.type[t] .>= DecisionPageType.l2 && s.type[t] .<= DecisionPageType.l4)] : [])
+    },
+    slots: [(t, i)], frames: { s in [t, SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] },
+    witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+}
+
+private func mmuUpdate(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  { entryStep({ d, t, i, e in symMMUUpdate(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: true) }
+}
+private func updateVa(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  { entryStep({ d, t, i, e in symUpdateVaMapping(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: false) }
+}
+private func pin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    return PTStep(
+      transition: symPinL1(caller: d, table: t, bug: bug),
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .> 0] },  // no validation
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+  }
+}
+private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    return PTStep(
+      transition: symUnpinL1(caller: d, table: t, bug: bug),
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .> 1] },  // no un-validation
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+  }
+}
+
+let pageTableObligations: [Obligation] = {
+  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
+  let ts = typeSafetyPT, iso = isolationPT
+  return [
+    ptObligation("mmuUpdate", ts, step: mmuUpdate(), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
+    ptObligation("mmuUpdate", iso, step: mmuUpdate(), mutant: "noOwnerCheck", mmuUpdate(.noOwnerCheck)),
+    ptObligation("updateVaMapping", ts, step: updateVa(), mutant: "noTypeCheck", updateVa(.noTypeCheck)),
+    ptObligation("updateVaMapping", iso, step: updateVa(), mutant: "writesForeignL1", updateVa(.noTableOwnerCheck)),
+    ptObligation("mmuextOpPinL1", rc, step: pin(), mutant: "noGetPage", pin(.noGetPage)),
+    ptObligation("mmuextOpPinL1", ri, step: pin()),
+    ptObligation("mmuextOpPinL1", rs, step: pin()),
+    ptObligation("mmuextOpPinL1", ts, step: pin(), mutant: "pinsNonTable", pin(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1", iso, step: pin()),
+    ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
+    ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
+    ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
+    ptObligation("mmuextOpUnpinL1", ts, step: unpin()),
+    ptObligation("mmuextOpUnpinL1", iso, step: unpin()),
+  ]
+}()
+
+/// Exact counting across one L1 entry update (modEntry): stated, mutants refuted, but Z3 needs
+/// 20–30 s or more for each (bit-blasted count arithmetic over the enumeration move), so they are
+/// outside the default run. `BULKHEAD_PROOFS_SLOW=1 bulkhead prove --only updateVaMapping` runs them.
+let pageTableSlowObligations: [Obligation] = {
+  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
+  return [
+    ptObligation("mmuUpdate", rc, step: mmuUpdate(), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
+    ptObligation("mmuUpdate", ri, step: mmuUpdate()),
+    ptObligation("mmuUpdate", rs, step: mmuUpdate()),
+    ptObligation("updateVaMapping", rc, step: updateVa(), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
+    ptObligation("updateVaMapping", ri, step: updateVa()),
+    ptObligation("updateVaMapping", rs, step: updateVa()),
+  ]
+}()

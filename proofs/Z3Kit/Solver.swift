@@ -42,13 +42,14 @@ public final class Solver {
       solver = Z3_mk_solver(c)
     }
     Z3_solver_inc_ref(ctx, solver)
-    if timeoutMs > 0 {
-      let params = Z3_mk_params(ctx)
-      Z3_params_inc_ref(ctx, params)
-      Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "timeout"), timeoutMs)
-      Z3_solver_set_params(ctx, solver, params)
-      Z3_params_dec_ref(ctx, params)
-    }
+    let params = Z3_mk_params(ctx)
+    Z3_params_inc_ref(ctx, params)
+    if timeoutMs > 0 { Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "timeout"), timeoutMs) }
+    // Sums in sum-of-monomials normal form: `(x + 1) - 1` and `x` rewrite to the same term before
+    // bit-blasting (adder equivalence is hard for SAT). Only with a logic: its tactics simplify.
+    if logic != nil { Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, "som"), true) }
+    Z3_solver_set_params(ctx, solver, params)
+    Z3_params_dec_ref(ctx, params)
   }
 
   deinit {
