@@ -84,6 +84,23 @@ struct MMTests {
     #expect(mm.root(of: v0) == nil)
   }
 
+  @Test("a page shared with the hypervisor never becomes a page table (it writes into it)")
+  func sharedPagesAreNeverTables() throws {
+    var mm = HostMemoryManager(config: MMConfig())
+    let f = try mm.populatePhysmap(caller: v0, count: 3)
+    try mm.hypervisorGetPage(f[0], for: .dom0)
+    #expect(refusal { () throws(HypercallError) in try mm.mmuextOpOne(caller: v0, .pinTable(level: 1, f[0])) } == .EINVAL)
+    #expect(refusal { () throws(HypercallError) in try mm.mmuextOpOne(caller: v0, .pinTable(level: 4, f[0])) } == .EINVAL)
+    // Mapping it writable, as a guest maps shared_info, is fine.
+    try mm.mmuextOpOne(caller: v0, .pinTable(level: 1, f[1]))
+    try mm.mmuUpdateOne(caller: v0, .normal(f[1], 0, f[0].address.raw | 0x7))
+    #expect(mm.checkInvariants().isEmpty)
+    // A frame that is already a table cannot be shared.
+    #expect(refusal { () throws(HypercallError) in try mm.hypervisorGetPage(f[1], for: .dom0) } == .EBUSY)
+    mm.hypervisorPutPage(f[0], for: .dom0)
+    #expect(mm.checkInvariants().isEmpty)
+  }
+
   @Test("a refused batch request has no effect and reports the count done")
   func batchPartial() throws {
     var mm = HostMemoryManager(config: MMConfig())

@@ -52,6 +52,7 @@ public struct FrameRecord: Equatable, Sendable {
   static let m2pBit: UInt16 = 1 << 7
   static let markBit: UInt16 = 1 << 8
   static let queuedBit: UInt16 = 1 << 9
+  static let sharedBit: UInt16 = 1 << 10
   /// The `next` value that ends the release list.
   static let endOfList: UInt32 = 0xFFFF_FFFF
 
@@ -90,6 +91,12 @@ public struct FrameRecord: Equatable, Sendable {
   @inline(__always) var mark: Bool {
     get { flags & Self.markBit != 0 }
     set { flags = newValue ? flags | Self.markBit : flags & ~Self.markBit }
+  }
+  /// Shared with the hypervisor (shared_info, grant frames): the kernel writes into it, so it
+  /// may be mapped writable but never take a page-table type.
+  @inline(__always) public internal(set) var sharedWithHypervisor: Bool {
+    get { flags & Self.sharedBit != 0 }
+    set { flags = newValue ? flags | Self.sharedBit : flags & ~Self.sharedBit }
   }
   /// On the release list (always clear between hypercalls).
   @inline(__always) var queued: Bool {

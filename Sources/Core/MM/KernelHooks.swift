@@ -20,7 +20,10 @@ extension MemoryManager {
   public mutating func hypervisorGetPage(_ mfn: MFN, for domain: DomID) throws(HypercallError) {
     guard let s = slot(domain) else { throw .ESRCH }
     try checkOwned(mfn.raw, by: domain.raw)
+    let t = record(mfn.raw).type
+    guard t == DecisionPageType.none || t == DecisionPageType.writable else { throw .EBUSY }
     getPage(mfn.raw)
+    frames[record: Int(mfn.raw)].sharedWithHypervisor = true
     domains[s]!.hypervisorRefs.append(mfn.raw)
   }
 
@@ -28,7 +31,26 @@ extension MemoryManager {
   public mutating func hypervisorPutPage(_ mfn: MFN, for domain: DomID) {
     guard let s = slot(domain), let k = domains[s]!.hypervisorRefs.firstIndex(of: mfn.raw) else { return }
     domains[s]!.hypervisorRefs.remove(at: k)
+    if !domains[s]!.hypervisorRefs.contains(mfn.raw) { frames[record: Int(mfn.raw)].sharedWithHypervisor = false }
     putPage(mfn.raw)
+  }
+
+  /// `typeSafety`, kernel part: no page shared with the hypervisor is a page table, and only
+  /// frames the hypervisor holds are marked shared.
+  public func checkSharedFrames() -> [MMViolation] {
+    var out: [MMViolation] = []
+    var held = [Bool](repeating: false, count: config.frameCount)
+    for dom in domains { if let dom { for h in dom.hypervisorRefs { held[Int(h)] = true } } }
+    for i in 0..<config.frameCount {
+      let f = frames[record: i]
+      if f.sharedWithHypervisor && f.type >= DecisionPageType.l1 && f.type <= DecisionPageType.l4 && f.typeCount > 0 {
+        out.append(MMViolation("typeSafety", "page shared with the hypervisor is a page table", UInt64(i)))
+      }
+      if f.sharedWithHypervisor != held[i] {
+        out.append(MMViolation("typeSafety", "shared mark differs from hypervisor references", UInt64(i)))
+      }
+    }
+    return out
   }
 
   /// The L4 frame in `vcpu`'s CR3, nil before its first `new_baseptr` or if it does not exist.

@@ -21,7 +21,7 @@ extension MemoryManager {
   /// Every memory invariant, in the Spec's order.
   public func checkInvariants() -> [MMViolation] {
     checkFrameOwnership() + checkReferenceCounts() + checkTypeSafety() + checkIsolation()
-      + checkGrantConsistency()
+      + checkGrantConsistency() + checkSharedFrames()
   }
 
   /// `frameOwnership`: domain frames belong to live domains; allocation = owned <= maxPages;

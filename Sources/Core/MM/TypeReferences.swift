@@ -40,6 +40,10 @@ extension MemoryManager {
       frames[record: i].typeCount += 1
       return
     }
+    // A page the hypervisor writes into (shared_info, grant frames) must never become a page
+    // table: each such write would change a validated entry behind the core's back (Xen keeps
+    // these pages on its own heap, where get_page_type refuses table types).
+    if t >= DecisionPageType.l1 && t <= DecisionPageType.l4 && r.sharedWithHypervisor { throw .EINVAL }
     frames[record: i].type = t
     frames[record: i].typeCount = 1
     guard t >= DecisionPageType.l1 && t <= DecisionPageType.l4 else { return }

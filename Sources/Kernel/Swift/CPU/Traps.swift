@@ -12,6 +12,10 @@ enum Vector {
 /// full register frame. Interrupts return; an exception in the kernel is fatal.
 @_cdecl("bulkhead_trap")
 func bulkheadTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  // The hypervisor itself uses x87 (Swift's hash tables size themselves with Double), so it
+  // must never run with a guest's CR0.TS set; the exit path puts it back for the guest.
+  if arch_read_cr0() & 8 != 0 { arch_clts() }
+  defer { Run.applyTaskSwitched(frame) }
   let vector = frame.pointee.vector
   switch vector {
   case Vector.timer:

@@ -9,6 +9,8 @@ enum GuestFaults {
     }
     let vector = Int(frame.pointee.vector)
     if vector == 14 { v.setCR2(arch_read_cr2()) }
+    // Xen: a #NM clears the guest's virtual TS before the guest sees it.
+    if vector == 7 { v.taskSwitched = false }
     let handler = v.trapAddress[vector]
     guard handler != 0 else {
       crash(v.domain, frame: frame)

@@ -27,6 +27,7 @@ enum Run {
       load(v)
       deliverEvents(v, frame: v.frame)
       if chosen() !== v { continue }   // delivering an event can end a domain
+      applyTaskSwitched(v.frame)
       _ = arch_enter_guest(v.frame)
       arch_cli()
     }
@@ -45,8 +46,13 @@ enum Run {
     arch_write_fs_base(v.fsBase)
     arch_write_gs_base(v.gsBaseKernel)
     arch_write_kernel_gs_base(v.gsBaseUser)
-    let cr0 = arch_read_cr0()
-    arch_write_cr0(v.taskSwitched ? cr0 | 8 : cr0 & ~8)
+  }
+
+  /// Sets CR0.TS for the guest about to run if it asked for it (fpu_taskswitch), so its next
+  /// FPU instruction raises #NM; called last on every way back to ring 3.
+  static func applyTaskSwitched(_ frame: UnsafeMutablePointer<TrapFrame>) {
+    guard frame.pointee.cs & 3 == 3, let v = Machine.current, v.taskSwitched else { return }
+    arch_write_cr0(arch_read_cr0() | 8)
   }
 
   /// On the way back to a guest from any trap: if the scheduler now wants another vCPU, saves

@@ -29,7 +29,9 @@ enum Hypercalls {
       TrapOps.iret(v, frame)
     } else {
       let args = HypercallArgs(a1: f.rdi, a2: f.rsi, a3: f.rdx, a4: f.r10, a5: f.r8)
-      frame.pointee.rax = UInt64(bitPattern: dispatchOne(nr, args, v))
+      let result = dispatchOne(nr, args, v)
+      frame.pointee.rax = UInt64(bitPattern: result)
+      InvariantChecks.record(v, nr, args, result)
     }
     wantReschedule = false
     InvariantChecks.afterHypercall()

@@ -60,10 +60,9 @@ enum TrapOps {
     return 0
   }
 
+  /// fpu_taskswitch(set): the guest's virtual CR0.TS, applied on the way back to ring 3.
   static func fpuTaskswitch(_ v: VCPU, _ a: HypercallArgs) -> Int64 {
     v.taskSwitched = a.a1 != 0
-    let cr0 = arch_read_cr0()
-    arch_write_cr0(v.taskSwitched ? cr0 | 8 : cr0 & ~8)
     return 0
   }
 
