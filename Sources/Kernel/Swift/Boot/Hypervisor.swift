@@ -76,6 +76,7 @@ enum Hypervisor {
 
     if let n = decimalOption(boot, "check-invariants") {
       InvariantChecks.every = max(n, 1)
+      InvariantChecks.from = decimalOption(boot, "check-from") ?? 0
       Log.info("debug: core invariants re-checked every \(InvariantChecks.every) hypercalls")
       InvariantChecks.checkNow()
     }

@@ -6,6 +6,8 @@
 /// not run on every hypercall by default.
 enum InvariantChecks {
   nonisolated(unsafe) static var every: UInt64 = 0
+  /// `check-from=K`: no checks before the K-th hypercall (to narrow a failure down cheaply).
+  nonisolated(unsafe) static var from: UInt64 = 0
   nonisolated(unsafe) static var hypercalls: UInt64 = 0
   nonisolated(unsafe) static var checks: UInt64 = 0
 
@@ -34,7 +36,7 @@ enum InvariantChecks {
   static func afterHypercall() {
     guard every > 0 else { return }
     hypercalls &+= 1
-    if hypercalls % every == 0 { checkNow() }
+    if hypercalls >= from && hypercalls % every == 0 { checkNow() }
   }
 
   static func checkNow() {

@@ -62,6 +62,13 @@ enum MemoryOps {
       // The core neither validates nor counts entries in the reserved L4 slots; whatever a guest
       // left there is overwritten by HypervisorSlots.install right after a pin or new_baseptr.
       let op = MMUExtCommand(cmd: cmd, arg1: arg1)
+      // Only a frame that was an L4 holds the hypervisor's slots. (Clearing slots 255-271 of
+      // an L1 that stays live through other references rewrote its entries behind the core's
+      // back and leaked their references: notes-kernel-bugs.md #5.)
+      var wasL4 = false
+      if case .unpinTable(let f) = op, Machine.mm!.exists(f.raw) {
+        wasL4 = Machine.mm!.frames[record: Int(f.raw)].type == DecisionPageType.l4
+      }
       do throws(HypercallError) {
         try Machine.mm!.mmuextOpOne(caller: v.id, op)
       } catch {
@@ -76,7 +83,7 @@ enum MemoryOps {
         v.root = f
         arch_write_cr3(f.address.raw)
       case .unpinTable(let f):
-        if Machine.mm!.frames[record: Int(f.raw)].type != DecisionPageType.l4 { HypervisorSlots.remove(from: f) }
+        if wasL4 && Machine.mm!.frames[record: Int(f.raw)].type != DecisionPageType.l4 { HypervisorSlots.remove(from: f) }
       case .invlpgLocal(let va):
         arch_invlpg(va)
       default:
