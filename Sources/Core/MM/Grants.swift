@@ -164,12 +164,7 @@ extension MemoryManager {
   public mutating func grantCopy(
     caller: VCPUID, source: CopyPointer, dest: CopyPointer
   ) throws(HypercallError) {
-    let s = try callerSlot(caller)
-    let d = domains[s]!.id
-    let src = try resolveCopy(source, for: d, write: false)
-    let dst = try resolveCopy(dest, for: d, write: true)
-    let f = record(dst.raw)
-    if f.typeCount > 0 && f.type != DecisionPageType.writable { throw .EINVAL }
+    let (src, dst) = try grantCopyFrames(caller: caller, source: source, dest: dest)
     memory.copyFrame(from: src, to: dst)
   }
 

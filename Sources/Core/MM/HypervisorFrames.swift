@@ -9,8 +9,8 @@ extension MemoryManager {
     return domains[s]!.grants[Int(ref.raw)]
   }
 
-  /// The checks of `grantCopy`, in the same order, without the whole-frame copy: returns the
-  /// source and destination frames so the kernel can copy Xen's `len` bytes at their offsets.
+  /// The checks of `grantCopy` (which calls this), without the whole-frame copy: returns the
+  /// source and destination frames, so the kernel can copy Xen's `len` bytes at their offsets.
   public mutating func grantCopyFrames(
     caller: VCPUID, source: CopyPointer, dest: CopyPointer
   ) throws(HypercallError) -> (source: MFN, dest: MFN) {

@@ -23,10 +23,16 @@ enum Events {
     if v.blocked && v.pollPorts.contains(port) { wake(v) }
     let mask = s.load(fromByteOffset: maskOffset + word * 8, as: UInt64.self)
     if mask & bit != 0 { return }
+    raiseUpcall(v, word: word, wakePoller: false)
+  }
+
+  /// Sets the selector bit of `word` and the vCPU's upcall-pending flag, and wakes it if it
+  /// blocked waiting for any event (a poller waits for its own ports, unless `wakePoller`).
+  static func raiseUpcall(_ v: VCPU, word: Int, wakePoller: Bool) {
     let sel = v.vcpuInfo.load(fromByteOffset: 8, as: UInt64.self)
     v.vcpuInfo.storeBytes(of: sel | (UInt64(1) << UInt64(word)), toByteOffset: 8, as: UInt64.self)
     v.upcallPending = true
-    if v.blocked && v.pollPorts.isEmpty { wake(v) }
+    if v.blocked && (wakePoller || v.pollPorts.isEmpty) { wake(v) }
   }
 
   /// EVTCHNOP_unmask: clears the mask bit and, if the port is pending, raises the upcall.
@@ -37,13 +43,7 @@ enum Events {
     let mask = s.load(fromByteOffset: maskOffset + word * 8, as: UInt64.self)
     s.storeBytes(of: mask & ~bit, toByteOffset: maskOffset + word * 8, as: UInt64.self)
     let pending = s.load(fromByteOffset: pendingOffset + word * 8, as: UInt64.self)
-    if pending & bit != 0 {
-      let v = d.vcpus[0]
-      let sel = v.vcpuInfo.load(fromByteOffset: 8, as: UInt64.self)
-      v.vcpuInfo.storeBytes(of: sel | (UInt64(1) << UInt64(word)), toByteOffset: 8, as: UInt64.self)
-      v.upcallPending = true
-      if v.blocked { wake(v) }
-    }
+    if pending & bit != 0 { raiseUpcall(d.vcpus[0], word: word, wakePoller: true) }
   }
 
   static func isPending(_ d: Domain, port: UInt32) -> Bool {

@@ -31,18 +31,7 @@ enum GuestCopy {
     }
   }
 
-  static func readU64(_ v: VCPU, _ va: UInt64) -> UInt64? {
-    var value: UInt64 = 0
-    var shift: UInt64 = 0
-    let ok = GuestWalk.forEachPiece(DirectMapMemory(), root: v.root, va: va, count: 8, write: false, frameCount: frameCount) { ma, n in
-      let p = MachineBytes.pointer(ma)
-      for i in 0..<Int(n) {
-        value |= UInt64(p[i]) << shift
-        shift += 8
-      }
-    }
-    return ok ? value : nil
-  }
+  static func readU64(_ v: VCPU, _ va: UInt64) -> UInt64? { readBytes(v, va, 8) }
 
   static func readU32(_ v: VCPU, _ va: UInt64) -> UInt32? {
     guard let lo = readBytes(v, va, 4) else { return nil }

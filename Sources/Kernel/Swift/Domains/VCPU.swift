@@ -30,8 +30,6 @@ final class VCPU {
   var blocked = false
   var pollPorts: [UInt32] = []
   var pollDeadline: UInt64 = 0
-  /// Ticks used in the current slice (round-robin preemption).
-  var sliceTicks = 0
 
   init(domain: Domain, index: Int, root: MFN) {
     self.domain = domain

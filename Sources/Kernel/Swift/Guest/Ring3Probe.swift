@@ -85,12 +85,7 @@ enum Ring3Probe {
     let bytes = program + tail
     for (i, b) in bytes.enumerated() { page[i] = b }
     arch_flush_tlb()
-    var frame = TrapFrame()
-    frame.rip = codeVA
-    frame.cs = UInt64(Descriptors.guestCode64)
-    frame.rflags = 0x202
-    frame.rsp = stackVA + 0x1000
-    frame.ss = UInt64(Descriptors.guestData)
+    var frame = userFrame()
     active = true
     faultTest = true
     let r = arch_enter_guest(&frame)
@@ -101,6 +96,17 @@ enum Ring3Probe {
   }
 
   nonisolated(unsafe) static var faultTest = false
+
+  /// Ring 3 at `codeVA` on the probe stack, interrupts on (the timer may preempt the probe).
+  static func userFrame() -> TrapFrame {
+    var frame = TrapFrame()
+    frame.rip = codeVA
+    frame.cs = UInt64(Descriptors.guestCode64)
+    frame.rflags = 0x202
+    frame.rsp = stackVA + 0x1000
+    frame.ss = UInt64(Descriptors.guestData)
+    return frame
+  }
 
   /// An exception from ring 3 while a fault test runs: report it to `expectFault`.
   static func faulted(_ frame: UnsafeMutablePointer<TrapFrame>) -> Bool {
@@ -113,12 +119,7 @@ enum Ring3Probe {
     let page = UnsafeMutablePointer<UInt8>(bitPattern: UInt(KernelMemory.virtual(code.address.raw)))!
     for (i, b) in bytes.enumerated() { page[i] = b }
     arch_flush_tlb()
-    var frame = TrapFrame()
-    frame.rip = codeVA
-    frame.cs = UInt64(Descriptors.guestCode64)
-    frame.rflags = 0x202                       // IF on: the timer may preempt the probe
-    frame.rsp = stackVA + 0x1000
-    frame.ss = UInt64(Descriptors.guestData)
+    var frame = userFrame()
     active = true
     startTSC = arch_rdtsc()
     let end = arch_enter_guest(&frame)

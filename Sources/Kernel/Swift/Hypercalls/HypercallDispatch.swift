@@ -8,9 +8,6 @@ struct HypercallArgs {
 }
 
 enum Hypercalls {
-  /// Set by yield, block and shutdown (kept for multicall bookkeeping; the scheduler's own
-  /// decision is what `Run.reschedule` follows).
-  nonisolated(unsafe) static var wantReschedule = false
   /// Inside a multicall (no iret, no nesting).
   nonisolated(unsafe) static var inMulticall = false
 
@@ -33,7 +30,6 @@ enum Hypercalls {
       frame.pointee.rax = UInt64(bitPattern: result)
       InvariantChecks.record(v, nr, args, result)
     }
-    wantReschedule = false
     InvariantChecks.afterHypercall()
     Run.reschedule(frame)
   }

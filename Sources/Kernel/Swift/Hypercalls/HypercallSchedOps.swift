@@ -56,7 +56,6 @@ enum SchedOps {
     Console.write(what)
     Console.write(")\n")
     GuestFaults.end(d, .shutdown(reason: reason))
-    Hypercalls.wantReschedule = true
   }
 
   /// set_timer_op(timeout): a single-shot VIRQ_TIMER at absolute system time `timeout` (ns);

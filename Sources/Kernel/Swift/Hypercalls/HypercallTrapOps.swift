@@ -96,14 +96,12 @@ enum TrapOps {
     for i in 0..<UInt64(9) {
       guard let x = GuestCopy.readU64(v, sp &+ i * 8) else {
         GuestFaults.crash(v.domain, "HYPERVISOR_iret: unreadable frame")
-        Hypercalls.wantReschedule = true
         return
       }
       w.append(x)
     }
     guard isGuestAddress(w[4]), isGuestAddress(w[7]) || w[7] == 0 else {
       GuestFaults.crash(v.domain, "HYPERVISOR_iret: return address in hypervisor space")
-      Hypercalls.wantReschedule = true
       return
     }
     frame.pointee.rax = w[0]
