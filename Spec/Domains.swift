@@ -26,7 +26,10 @@ extension SpecState {
       s.grantTables[domain] = GrantTable()
       s.grantMappings[domain] = [:]
       s.ports[domain] = [:]
-      for i in 0..<count { s.vcpus[VCPUID(domain, i)] = VCPU(weight: s.config.defaultWeight) }
+      for i in 0..<count {
+        let v = VCPUID(domain, i)
+        s.vcpus[v] = VCPU(weight: s.config.defaultWeight, processor: s.homePCPU(v))
+      }
     }
   }
 
@@ -38,7 +41,7 @@ extension SpecState {
       guard let dom = s.liveDomain(target) else { throw .ESRCH }
       guard dom.state == .paused else { return }
       s.domains[target]!.state = .running
-      for v in s.vcpus(of: target) where !s.vcpus[v]!.blocked { s.runQueue.append(v) }
+      for v in s.vcpus(of: target) where !s.vcpus[v]!.blocked { s.enqueue(v) }
       s.reschedule()
     }
   }

@@ -1,15 +1,26 @@
 // Scheduler invariants.
 
-/// `onePerPCPU`: no vCPU is on two pCPUs, none is both running and queued, none is queued twice.
+/// `onePerPCPU`: no vCPU is on two pCPUs, none is both running and queued, none is queued twice;
+/// a running vCPU's home (`processor`) is the pCPU it runs on, a queued one's is its queue's pCPU.
 func checkOnePerPCPU(_ s: SpecState) -> [Violation] {
   let n = "onePerPCPU"
   var out: [Violation] = []
   let on = s.running.compactMap { $0 }
+  let queued = s.runQueues.flatMap { $0 }
   if Set(on).count != on.count { out.append(Violation(n, "a vCPU runs twice: \(s.running)")) }
-  if Set(s.runQueue).count != s.runQueue.count { out.append(Violation(n, "queue has duplicates")) }
-  for v in on where s.runQueue.contains(v) { out.append(Violation(n, "\(v) running and queued")) }
-  if s.running.count != s.config.pcpus || s.sliceUsed.count != s.config.pcpus {
+  if Set(queued).count != queued.count { out.append(Violation(n, "a vCPU is queued twice")) }
+  for v in on where queued.contains(v) { out.append(Violation(n, "\(v) running and queued")) }
+  if s.running.count != s.config.pcpus || s.sliceUsed.count != s.config.pcpus
+    || s.runQueues.count != s.config.pcpus
+  {
     out.append(Violation(n, "pCPU arrays do not match config.pcpus"))
+    return out
+  }
+  for (p, v) in s.running.enumerated() {
+    if let v, s.vcpus[v]?.processor != p { out.append(Violation(n, "\(v) runs on pCPU\(p) away from home")) }
+  }
+  for (p, q) in s.runQueues.enumerated() {
+    for v in q where s.vcpus[v]?.processor != p { out.append(Violation(n, "\(v) queued on pCPU\(p) away from home")) }
   }
   return out
 }
@@ -22,9 +33,9 @@ func checkOnlyRunnableRun(_ s: SpecState) -> [Violation] {
   for v in s.running.compactMap({ $0 }) where !s.isSchedulable(v) {
     out.append(Violation(n, "\(v) runs but is not schedulable"))
   }
-  for v in s.runQueue where !s.isRunnable(v) { out.append(Violation(n, "\(v) queued but not runnable")) }
+  for v in s.runQueues.joined() where !s.isRunnable(v) { out.append(Violation(n, "\(v) queued but not runnable")) }
   for v in s.vcpus.keys.sorted() where s.isRunnable(v) {
-    if s.pcpu(of: v) == nil && !s.runQueue.contains(v) { out.append(Violation(n, "\(v) is lost")) }
+    if s.pcpu(of: v) == nil && !s.isQueued(v) { out.append(Violation(n, "\(v) is lost")) }
   }
   for (v, vc) in s.vcpus where vc.priority == .idle { out.append(Violation(n, "\(v) has IDLE priority")) }
   return out

@@ -1,22 +1,28 @@
-// The credit scheduler (Xen credit1), simplified to one global run queue.
+// The credit scheduler (Xen credit1), with one run queue per pCPU.
 //
 // Time advances in ticks (`config.tickMs`, 10 ms). At each tick the vCPU running on each pCPU
 // pays `creditsPerTick`. Every `ticksPerAccount` ticks (30 ms) the pCPUs' worth of credit for
-// that period is shared among the active vCPUs in proportion to their weights. A vCPU's priority
-// follows its balance: UNDER while credit >= 0, OVER below. A vCPU woken from a block gets
-// BOOST until its next tick, which is what makes I/O-bound guests responsive.
+// that period is shared among the active vCPUs in proportion to their weights, but no vCPU
+// earns more than it could spend (one pCPU, or its cap); what it cannot take goes to the others.
+// A vCPU's priority follows its balance: UNDER while credit >= 0, OVER below. A vCPU woken from
+// a block gets BOOST until its next tick, which is what makes I/O-bound guests responsive.
 //
 // Scheduling isolation means one domain cannot take more than its share (weights, caps) and
 // cannot starve another: `creditBounds`, `capRespected`, `boundedWait` and the fairness property.
 //
+// Every vCPU has a home pCPU (`processor`). A vCPU that becomes runnable joins the tail of its
+// home pCPU's queue. A pCPU looks at its own queue first, but takes (steals) a peer's vCPU when
+// that one has a strictly higher priority than anything it has, as Xen's load balancer does;
+// the taken vCPU's home becomes that pCPU. `candidate(for: p)` is that choice.
+//
 // Choosing who runs (`reschedule`), in order:
 //   1. a running vCPU that may no longer run (blocked, paused, parked) leaves its pCPU;
-//   2. each idle pCPU takes the best queued vCPU: highest priority, then first in the queue;
-//   3. while the best queued vCPU has a strictly higher priority than some running vCPU, it
-//      preempts the lowest-priority one (lowest pCPU index on ties), which goes to the queue tail.
+//   2. each idle pCPU, in index order, takes its candidate;
+//   3. while the candidate of the pCPU running the lowest priority (lowest index on ties) has a
+//      strictly higher priority, it preempts; the preempted vCPU goes to that queue's tail.
 
 extension SpecState {
-  /// Whether `v` may be on a pCPU or in the run queue: alive, domain running, not blocked.
+  /// Whether `v` may be on a pCPU or in a run queue: alive, domain running, not blocked.
   public func isRunnable(_ v: VCPUID) -> Bool {
     guard let vc = vcpus[v], domains[v.domain]?.state == .running else { return false }
     return !vc.blocked
@@ -28,70 +34,126 @@ extension SpecState {
   /// The pCPU `v` is running on, if any.
   public func pcpu(of v: VCPUID) -> PCPU? { running.firstIndex(of: v) }
 
-  /// The queued vCPU `reschedule` would pick next: highest priority, then earliest queued.
-  public func bestQueued() -> VCPUID? {
+  /// Whether `v` is in some run queue.
+  public func isQueued(_ v: VCPUID) -> Bool { runQueues.contains { $0.contains(v) } }
+
+  /// The home pCPU a new vCPU starts with: spreads domains and their vCPUs over the pCPUs.
+  func homePCPU(_ v: VCPUID) -> PCPU { (Int(v.domain.raw) + v.index) % config.pcpus }
+
+  /// The queued vCPU pCPU `p` would take: the highest priority in any queue; among equals, the
+  /// earliest in `p`'s own queue, then in its peers' queues in the order `p+1, p+2, ...`.
+  public func candidate(for p: PCPU) -> VCPUID? {
     var best: VCPUID? = nil
-    for v in runQueue where isSchedulable(v) {
-      if best == nil || vcpus[v]!.priority > vcpus[best!]!.priority { best = v }
+    for k in 0..<config.pcpus {
+      for v in runQueues[(p + k) % config.pcpus] where isSchedulable(v) {
+        if best == nil || vcpus[v]!.priority > vcpus[best!]!.priority { best = v }
+      }
     }
     return best
+  }
+
+  /// The queued vCPU pCPU 0 would take: one of the highest queued priority (`boundedWait`).
+  public func bestQueued() -> VCPUID? { candidate(for: 0) }
+
+  /// Puts runnable `v` at the tail of its home pCPU's queue.
+  mutating func enqueue(_ v: VCPUID) { runQueues[vcpus[v]!.processor].append(v) }
+
+  /// Takes `v` out of whichever queue holds it.
+  mutating func dequeue(_ v: VCPUID) {
+    for q in runQueues.indices { runQueues[q].removeAll { $0 == v } }
+  }
+
+  /// Runs queued `v` on idle pCPU `p` with a fresh slice; `p` becomes its home.
+  mutating func dispatch(_ v: VCPUID, on p: PCPU) {
+    dequeue(v)
+    vcpus[v]!.processor = p
+    running[p] = v
+    sliceUsed[p] = 0
+  }
+
+  /// Makes pCPU `p` idle, queueing the vCPU that ran there if it is still runnable.
+  mutating func vacate(_ p: PCPU) {
+    guard let v = running[p] else { return }
+    running[p] = nil
+    sliceUsed[p] = 0
+    if isRunnable(v) { enqueue(v) }
   }
 
   /// Puts the right vCPUs on the pCPUs (see the file comment for the three steps).
   mutating func reschedule() {
     for p in running.indices {
-      if let v = running[p], !isSchedulable(v) {
-        running[p] = nil
-        sliceUsed[p] = 0
-        if isRunnable(v) { runQueue.append(v) }
-      }
+      if let v = running[p], !isSchedulable(v) { vacate(p) }
     }
     for p in running.indices where running[p] == nil {
-      guard let c = bestQueued() else { break }
-      runQueue.removeAll { $0 == c }
-      running[p] = c
-      sliceUsed[p] = 0
+      guard let c = candidate(for: p) else { break }
+      dispatch(c, on: p)
     }
-    while let c = bestQueued() {
-      let prio = vcpus[c]!.priority
-      let victims = running.indices.filter { vcpus[running[$0]!]!.priority < prio }
-      guard let p = victims.min(by: { vcpus[running[$0]!]!.priority < vcpus[running[$1]!]!.priority })
-      else { break }
-      runQueue.removeAll { $0 == c }
-      runQueue.append(running[p]!)
-      running[p] = c
-      sliceUsed[p] = 0
+    while running.allSatisfy({ $0 != nil }) {
+      let p = running.indices.min { vcpus[running[$0]!]!.priority < vcpus[running[$1]!]!.priority }!
+      guard let c = candidate(for: p), vcpus[c]!.priority > vcpus[running[p]!]!.priority else { break }
+      vacate(p)
+      dispatch(c, on: p)
     }
   }
 
-  /// Removes every vCPU of `d` from the pCPUs and the run queue.
+  /// Removes every vCPU of `d` from the pCPUs and the run queues.
   mutating func deschedule(domain d: DomID) {
     for p in running.indices where running[p]?.domain == d {
       running[p] = nil
       sliceUsed[p] = 0
     }
-    runQueue.removeAll { $0.domain == d }
+    for q in runQueues.indices { runQueues[q].removeAll { $0.domain == d } }
   }
 
-  /// Unblocks `v` if it is blocked: UNDER becomes BOOST, and it joins the queue if its domain runs.
+  /// Unblocks `v` if it is blocked: UNDER becomes BOOST, and it joins its home queue if its
+  /// domain runs.
   mutating func wakeBlocked(_ v: VCPUID) {
     guard vcpus[v]?.blocked == true else { return }
     vcpus[v]!.blocked = false
     if vcpus[v]!.priority == .under { vcpus[v]!.priority = .boost }
-    if isRunnable(v) { runQueue.append(v) }
+    if isRunnable(v) { enqueue(v) }
     reschedule()
   }
 
-  /// The accounting step: shares one period of credit among active vCPUs by weight, resets
+  /// The most credit `v` can spend in one period: one pCPU's worth, or its cap's worth.
+  func creditLimit(_ v: VCPUID) -> Int {
+    let cap = vcpus[v]!.cap
+    return cap == 0 ? config.creditsPerAccount : cap * config.creditsPerAccount / 100
+  }
+
+  /// What each of `active` earns in one period: the pCPUs' credit shared by weight, except that
+  /// a vCPU whose share reaches its `creditLimit` earns exactly the limit and the rest is shared
+  /// again among the others (water-filling; Xen `csched_acct`'s `credit_peak`/`credit_cap`).
+  /// Without it, on 2+ pCPUs a heavy vCPU's unspendable surplus would be lost and the others
+  /// would all end up OVER, sharing round-robin instead of by weight.
+  func earnings(_ active: [VCPUID]) -> [VCPUID: Int] {
+    var earned: [VCPUID: Int] = [:]
+    var open = active
+    var left = config.creditsPerAccount * config.pcpus
+    while !open.isEmpty {
+      let sum = open.reduce(0) { $0 + vcpus[$1]!.weight }
+      let limited = open.filter { left * vcpus[$0]!.weight / sum >= creditLimit($0) }
+      if limited.isEmpty {
+        for v in open { earned[v] = left * vcpus[v]!.weight / sum }  // remainder lost, as in Xen
+        break
+      }
+      for v in limited {
+        earned[v] = creditLimit(v)
+        left -= creditLimit(v)
+      }
+      open.removeAll { limited.contains($0) }
+    }
+    return earned
+  }
+
+  /// The accounting step: shares one period of credit among active vCPUs (`earnings`), resets
   /// priorities from balances, and refills cap budgets.
   mutating func accountStep() {
     let active = vcpus.keys.filter { isRunnable($0) }.sorted()
-    let total = config.creditsPerAccount * config.pcpus
-    let sumWeights = active.reduce(0) { $0 + vcpus[$1]!.weight }
+    let earned = earnings(active)
     let bound = config.creditBound
     for v in active {
-      let earned = total * vcpus[v]!.weight / sumWeights  // remainder is lost, as in Xen
-      let credit = min(max(vcpus[v]!.credit + earned, -bound), bound)
+      let credit = min(max(vcpus[v]!.credit + earned[v]!, -bound), bound)
       vcpus[v]!.credit = credit
       vcpus[v]!.priority = credit >= 0 ? .under : .over
     }
@@ -107,7 +169,7 @@ extension SpecState {
   /// Each running vCPU pays `creditsPerTick` (clamped at `-creditBound`), loses BOOST, drops to
   /// OVER if its balance went negative, pays 100 percent-ticks of cap budget if capped (parked at
   /// 0), and uses one tick of its slice. Every `ticksPerAccount` ticks, `account` runs. A vCPU
-  /// whose slice is used up goes to the queue tail; then `reschedule`.
+  /// whose slice is used up goes to the tail of its pCPU's queue; then `reschedule`.
   public func tick() -> Transition<Void> {
     transaction { (s: inout SpecState) throws(XenErrno) in
       for p in s.running.indices {
@@ -126,11 +188,7 @@ extension SpecState {
       s.now += 1
       if s.now % s.config.ticksPerAccount == 0 { s.accountStep() }
       for p in s.running.indices {
-        if let v = s.running[p], s.sliceUsed[p] >= s.config.ticksPerSlice {
-          s.running[p] = nil
-          s.sliceUsed[p] = 0
-          s.runQueue.append(v)
-        }
+        if s.sliceUsed[p] >= s.config.ticksPerSlice { s.vacate(p) }
       }
       s.reschedule()
     }
@@ -160,24 +218,19 @@ extension SpecState {
       let d = try s.callerDomain(caller).id
       guard !s.hasDeliverableEvent(d), !s.vcpus[caller]!.blocked else { return }
       s.vcpus[caller]!.blocked = true
-      if let p = s.pcpu(of: caller) {
-        s.running[p] = nil
-        s.sliceUsed[p] = 0
-      }
-      s.runQueue.removeAll { $0 == caller }
+      if let p = s.pcpu(of: caller) { s.vacate(p) }
+      s.dequeue(caller)
       s.reschedule()
     }
   }
 
-  /// `SCHEDOP_yield`: if the caller is running, it goes to the queue tail and the best vCPU runs
-  /// (possibly the caller again). Conditions: live caller (ESRCH).
+  /// `SCHEDOP_yield`: if the caller is running, it goes to its pCPU's queue tail and the best
+  /// vCPU runs (possibly the caller again). Conditions: live caller (ESRCH).
   public func yield(caller: VCPUID) -> Transition<Void> {
     transaction { (s: inout SpecState) throws(XenErrno) in
       _ = try s.callerDomain(caller)
       guard let p = s.pcpu(of: caller) else { return }
-      s.running[p] = nil
-      s.sliceUsed[p] = 0
-      s.runQueue.append(caller)
+      s.vacate(p)
       s.reschedule()
     }
   }

@@ -171,6 +171,9 @@ public struct VCPU: Equatable, Sendable {
   public var capBudget: Int = 0
   /// Parked: out of cap budget, not schedulable until the next accounting refills it.
   public var parked: Bool = false
+  /// Its home pCPU (Xen `v->processor`): the pCPU whose run queue it joins, and the one it runs
+  /// on while running. Starts at `(domain + index) % pcpus`; changes when another pCPU takes it.
+  public var processor: PCPU = 0
 }
 
 /// One grant entry written by the granter (Xen `grant_entry_v1` with `GTF_permit_access`).
@@ -261,8 +264,9 @@ public struct SpecState: Equatable, Sendable {
   public var running: [VCPUID?]
   /// Ticks the running vCPU has used of its current slice, per pCPU.
   public var sliceUsed: [Int]
-  /// Runnable vCPUs that are not running, in arrival order (FIFO within a priority).
-  public var runQueue: [VCPUID] = []
+  /// One run queue per pCPU: the runnable vCPUs that are not running and have that pCPU as
+  /// their `processor`, in arrival order (FIFO within a priority).
+  public var runQueues: [[VCPUID]]
   /// Ticks since boot.
   public var now: Int = 0
 
@@ -277,6 +281,7 @@ public struct SpecState: Equatable, Sendable {
     self.frames = frames
     running = Array(repeating: nil, count: config.pcpus)
     sliceUsed = Array(repeating: 0, count: config.pcpus)
+    runQueues = Array(repeating: [], count: config.pcpus)
     domains[.dom0] = Domain(
       id: .dom0, maxPages: config.dom0MaxPages, privileged: true, state: .running,
       vcpuCount: config.dom0VCPUs)
@@ -284,8 +289,8 @@ public struct SpecState: Equatable, Sendable {
     ports[.dom0] = [:]
     for i in 0..<config.dom0VCPUs {
       let v = VCPUID(.dom0, i)
-      vcpus[v] = VCPU(weight: config.defaultWeight)
-      runQueue.append(v)
+      vcpus[v] = VCPU(weight: config.defaultWeight, processor: homePCPU(v))
+      enqueue(v)
     }
     reschedule()
   }

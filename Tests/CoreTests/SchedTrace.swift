@@ -173,19 +173,20 @@ struct SchedTraceGenerator {
 struct SchedProjection: Equatable, CustomStringConvertible {
   struct V: Equatable {
     var dom: UInt16, index: Int, weight: Int, cap: Int, credit: Int, priority: Int
-    var blocked: Bool, capBudget: Int, parked: Bool
+    var blocked: Bool, capBudget: Int, parked: Bool, processor: Int
   }
   /// vCPUs as `domain << 16 | index` (-1: idle pCPU).
   var running: [Int]
   var sliceUsed: [Int]
-  var queue: [Int]
+  /// One queue per pCPU.
+  var queues: [[Int]]
   var vcpus: [V]
   var paused: [UInt16]
   var now: Int
 
   var description: String {
-    "running \(running.map(Self.name)) slices \(sliceUsed) queue \(queue.map(Self.name)) paused \(paused) now \(now)\n    "
-      + vcpus.map { "d\($0.dom)v\($0.index) w\($0.weight) c\($0.cap) cr\($0.credit) p\($0.priority) b\($0.blocked) bud\($0.capBudget) pk\($0.parked)" }
+    "running \(running.map(Self.name)) slices \(sliceUsed) queues \(queues.map { $0.map(Self.name) }) paused \(paused) now \(now)\n    "
+      + vcpus.map { "d\($0.dom)v\($0.index) w\($0.weight) c\($0.cap) cr\($0.credit) p\($0.priority) b\($0.blocked) bud\($0.capBudget) pk\($0.parked) @\($0.processor)" }
       .joined(separator: "\n    ")
   }
 
@@ -195,12 +196,13 @@ struct SchedProjection: Equatable, CustomStringConvertible {
   init(_ s: SpecState) {
     running = s.running.map { $0.map { Self.code($0.domain.raw, $0.index) } ?? -1 }
     sliceUsed = s.sliceUsed
-    queue = s.runQueue.map { Self.code($0.domain.raw, $0.index) }
+    queues = s.runQueues.map { $0.map { Self.code($0.domain.raw, $0.index) } }
     vcpus = s.vcpus.keys.sorted().map { k in
       let v = s.vcpus[k]!
       return V(
         dom: k.domain.raw, index: k.index, weight: v.weight, cap: v.cap, credit: v.credit,
-        priority: v.priority.rawValue, blocked: v.blocked, capBudget: v.capBudget, parked: v.parked)
+        priority: v.priority.rawValue, blocked: v.blocked, capBudget: v.capBudget, parked: v.parked,
+        processor: v.processor)
     }
     paused = s.domains.values.filter { $0.state == .paused }.map(\.id.raw).sorted()
     now = s.now
@@ -209,17 +211,20 @@ struct SchedProjection: Equatable, CustomStringConvertible {
   init(_ c: Scheduler) {
     running = (0..<c.config.pcpus).map { p in c.current(pcpu: p).map { Self.code($0.domain.raw, $0.index) } ?? -1 }
     sliceUsed = c.sliceUsed
-    var q: [Int] = []
-    var s = c.queue.first
-    while s >= 0 && q.count <= c.vcpus.count {
-      q.append(Self.code(c.vcpus[s].id.domain.raw, c.vcpus[s].id.index))
-      s = c.queue.after(s)
+    queues = (0..<c.queue.queues).map { q in
+      var out: [Int] = []
+      var s = c.queue.first(q)
+      while s >= 0 && out.count <= c.vcpus.count {
+        out.append(Self.code(c.vcpus[s].id.domain.raw, c.vcpus[s].id.index))
+        s = c.queue.after(s)
+      }
+      return out
     }
-    queue = q
     vcpus = c.vcpus.filter(\.inUse).map { v in
       V(
         dom: v.id.domain.raw, index: v.id.index, weight: v.weight, cap: v.cap, credit: v.credit,
-        priority: Int(v.priority.rawValue), blocked: v.blocked, capBudget: v.capBudget, parked: v.parked)
+        priority: Int(v.priority.rawValue), blocked: v.blocked, capBudget: v.capBudget, parked: v.parked,
+        processor: v.processor)
     }.sorted { ($0.dom, $0.index) < ($1.dom, $1.index) }
     var p: [UInt16] = []
     for v in c.vcpus where v.inUse && v.id.index == 0 && c.isPaused(v.id.domain) == true { p.append(v.id.domain.raw) }

@@ -22,7 +22,7 @@ import Testing
     let first = sc.state.running[0]!
     let s = must(sc.state.yield(caller: first), "yield").1
     #expect(s.running[0] != first)
-    #expect(s.runQueue.last == first)
+    #expect(s.runQueues[0].last == first)
   }
 
   /// Over k accounting periods a vCPU with cap c runs at most (k + 1) * c * T / 100 + 1 ticks,

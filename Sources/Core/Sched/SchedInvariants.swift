@@ -25,28 +25,36 @@ extension Scheduler {
   }
 
   /// `onePerPCPU`: no vCPU is on two pCPUs, none is both running and queued, none is queued
-  /// twice; the per-pCPU arrays match `config.pcpus`; `SchedVCPU.pcpu` agrees with `running`.
+  /// twice; the per-pCPU arrays match `config.pcpus`; `SchedVCPU.pcpu` agrees with `running`;
+  /// a running vCPU's `processor` is its pCPU, a queued one's is its queue.
   public func checkOnePerPCPU() -> [SchedViolation] {
     let n: StaticString = "onePerPCPU"
     var out: [SchedViolation] = []
-    if running.count != config.pcpus || sliceUsed.count != config.pcpus {
+    if running.count != config.pcpus || sliceUsed.count != config.pcpus || queue.queues != config.pcpus {
       out.append(SchedViolation(n, "pCPU arrays do not match config.pcpus", running.count))
+      return out
     }
     for p in 0..<running.count where running[p] >= 0 {
       let s = running[p]
       if s >= vcpus.count || !vcpus[s].inUse { out.append(SchedViolation(n, "a free slot runs", p)); continue }
       if vcpus[s].pcpu != p { out.append(SchedViolation(n, "vCPU runs on two pCPUs (or its pcpu is stale)", s)) }
       if queue.contains(s) { out.append(SchedViolation(n, "vCPU both running and queued", s)) }
+      if vcpus[s].processor != p { out.append(SchedViolation(n, "vCPU runs away from home", s)) }
     }
     for s in 0..<vcpus.count where vcpus[s].pcpu >= 0 {
       let p = vcpus[s].pcpu
       if p >= running.count || running[p] != s { out.append(SchedViolation(n, "pcpu field names a pCPU it is not on", s)) }
     }
     var seen = 0
-    var s = queue.first
-    while s >= 0 && seen <= vcpus.count {
-      seen += 1
-      s = queue.after(s)
+    for q in 0..<queue.queues {
+      var s = queue.first(q)
+      while s >= 0 && seen <= vcpus.count {
+        seen += 1
+        if queue.queue(of: s) != q || vcpus[s].processor != q {
+          out.append(SchedViolation(n, "vCPU queued away from home", s))
+        }
+        s = queue.after(s)
+      }
     }
     if seen != queue.count { out.append(SchedViolation(n, "queue has duplicates or a cycle", seen)) }
     return out
@@ -108,7 +116,7 @@ extension Scheduler {
   public func checkBoundedWait() -> [SchedViolation] {
     let n: StaticString = "boundedWait"
     var out: [SchedViolation] = []
-    let c = queue.best()
+    let c = candidate(for: 0)
     if c >= 0 {
       for p in 0..<running.count {
         if running[p] < 0 {
@@ -126,48 +134,47 @@ extension Scheduler {
     return out
   }
 
-  /// `runQueueLinks` (core-only): the level lists hold exactly the queued, non-parked vCPUs, each
-  /// on its priority's list, in arrival order; so `RunQueue.best()` is the Spec's `bestQueued`.
+  /// `runQueueLinks` (core-only): in every queue, the level lists hold exactly the queued,
+  /// non-parked vCPUs, each on its priority's list, in arrival order; so `RunQueue.best(q)` is
+  /// the first vCPU of the highest priority in queue q, as the Spec's `candidate` reads it.
   public func checkRunQueueLinks() -> [SchedViolation] {
     let n: StaticString = "runQueueLinks"
     var out: [SchedViolation] = []
-    // Reference: the Spec's bestQueued, by a scan of the arrival list.
-    var expectBest = -1
-    var onLevels = 0
-    var s = queue.first
-    var steps = 0
-    while s >= 0 && steps <= vcpus.count {
-      steps += 1
-      let want = vcpus[s].parked ? -1 : Int(vcpus[s].priority.rawValue)
-      if Int(queue.levelOf[s]) != want { out.append(SchedViolation(n, "queued vCPU on the wrong level list", s)) }
-      if want >= 0 { onLevels += 1 }
-      if isSchedulable(s) && (expectBest < 0 || vcpus[s].priority > vcpus[expectBest].priority) { expectBest = s }
-      s = queue.after(s)
-    }
-    if queue.best() != expectBest { out.append(SchedViolation(n, "best() differs from the Spec's bestQueued", expectBest)) }
-    // Each level list, walked forward, is in arrival order and has the right members.
     var rank = [Int](repeating: -1, count: vcpus.count)
-    var r = 0
-    s = queue.first
-    while s >= 0 && r <= vcpus.count {
-      rank[s] = r
-      r += 1
-      s = queue.after(s)
-    }
-    var listed = 0
-    for l in 0..<RunQueue.levels {
-      var x = Int(queue.levelHead[l])
-      var last = -1
-      var guardSteps = 0
-      while x >= 0 && guardSteps <= vcpus.count {
-        guardSteps += 1
-        listed += 1
-        if rank[x] <= last || Int(queue.levelOf[x]) != l { out.append(SchedViolation(n, "level list out of order", x)) }
-        last = rank[x]
-        x = Int(queue.levelNext[x])
+    for q in 0..<queue.queues {
+      // Reference: the best of queue q by a scan of its arrival list.
+      var expectBest = -1
+      var onLevels = 0
+      var r = 0
+      var s = queue.first(q)
+      while s >= 0 && r <= vcpus.count {
+        rank[s] = r
+        r += 1
+        let want = vcpus[s].parked ? -1 : Int(vcpus[s].priority.rawValue)
+        if Int(queue.levelOf[s]) != want { out.append(SchedViolation(n, "queued vCPU on the wrong level list", s)) }
+        if want >= 0 { onLevels += 1 }
+        if isSchedulable(s) && (expectBest < 0 || vcpus[s].priority > vcpus[expectBest].priority) { expectBest = s }
+        s = queue.after(s)
       }
+      if queue.best(q) != expectBest { out.append(SchedViolation(n, "best(q) differs from a scan of queue q", q)) }
+      // Each level list, walked forward, is in arrival order and has the right members.
+      var listed = 0
+      for l in 0..<RunQueue.levels {
+        var x = Int(queue.levelHead[q * RunQueue.levels + l])
+        var last = -1
+        var steps = 0
+        while x >= 0 && steps <= vcpus.count {
+          steps += 1
+          listed += 1
+          if queue.queue(of: x) != q || rank[x] <= last || Int(queue.levelOf[x]) != l {
+            out.append(SchedViolation(n, "level list out of order", x))
+          }
+          last = rank[x]
+          x = Int(queue.levelNext[x])
+        }
+      }
+      if listed != onLevels { out.append(SchedViolation(n, "level lists and arrival list disagree", q)) }
     }
-    if listed != onLevels { out.append(SchedViolation(n, "level lists and arrival list disagree", listed)) }
     return out
   }
 }

@@ -14,7 +14,7 @@ extension Scheduler {
   ///
   /// Conditions: `v` is a vCPU of a live domain (ESRCH). Waking a vCPU that is not blocked
   /// succeeds and changes nothing. Otherwise it is unblocked, UNDER becomes BOOST (OVER stays
-  /// OVER), it joins the queue tail if its domain is unpaused, and the decision runs: a BOOST
+  /// OVER), it joins its home queue's tail if its domain is unpaused, and the decision runs: a BOOST
   /// vCPU preempts any running UNDER/OVER vCPU at once. O(P).
   public mutating func wake(_ v: VCPUID) throws(HypercallError) {
     let s = try callerSlot(v)
@@ -40,13 +40,12 @@ extension Scheduler {
     reschedule()
   }
 
-  /// `SCHEDOP_yield` (Spec `yield`): if the caller is running, it goes to the queue tail and
+  /// `SCHEDOP_yield` (Spec `yield`): if the caller is running, it goes to its pCPU's queue tail and
   /// the best vCPU runs (possibly the caller again). Conditions: live caller (ESRCH). O(P).
   public mutating func yield(caller: VCPUID) throws(HypercallError) {
     let s = try callerSlot(caller)
     guard vcpus[s].pcpu >= 0 else { return }
-    vacate(vcpus[s].pcpu)
-    enqueue(s)
+    vacate(vcpus[s].pcpu)  // requeues it: it is still runnable
     reschedule()
   }
 }

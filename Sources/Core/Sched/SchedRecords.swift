@@ -55,6 +55,8 @@ public struct SchedVCPU: Equatable, Sendable {
   public var parked: Bool = false
   /// The pCPU it runs on, or -1. Redundant with `Scheduler.running` (`onePerPCPU` checks both).
   public var pcpu: Int = -1
+  /// Its home pCPU (Spec `processor`): the queue it joins, and the pCPU it runs on while running.
+  public var processor: Int = 0
 
   init(id: VCPUID) { self.id = id }
 }

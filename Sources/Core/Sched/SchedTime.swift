@@ -35,7 +35,7 @@ extension Scheduler {
     now += 1
     if now % config.ticksPerAccount == 0 { accountStep() }
     for p in 0..<running.count where running[p] >= 0 && sliceUsed[p] >= config.ticksPerSlice {
-      enqueue(vacate(p))
+      vacate(p)  // to the tail of its queue
     }
     reschedule()
   }
@@ -46,41 +46,75 @@ extension Scheduler {
     reschedule()
   }
 
-  /// Shares one period of credit among the runnable vCPUs by weight, resets their priorities
-  /// from their balances, refills every capped vCPU's budget, and rebuilds the run queue's
-  /// level lists (queued vCPUs changed priority and parked state). O(vCPU slots), walked
-  /// domain by domain (a vCPU is runnable iff its domain is unpaused and it is not blocked).
-  mutating func accountStep() {
+  /// The most credit slot `s` can spend in one period (Spec `creditLimit`): one pCPU's worth,
+  /// or its cap's worth.
+  @inline(__always) func creditLimit(_ s: Int) -> Int {
+    let cap = vcpus[s].cap
+    return cap == 0 ? config.creditsPerAccount : cap * config.creditsPerAccount / 100
+  }
+
+  /// Whether slot `s` is active for accounting: in a live, unpaused domain and not blocked.
+  @inline(__always) func isActive(_ s: Int) -> Bool { isRunnable(s) }
+
+  /// Fills `earned[s]` for every active slot with the Spec's `earnings`: the pCPUs' credit
+  /// shared by weight, a vCPU whose share reaches its `creditLimit` earning exactly the limit
+  /// and the rest shared again among the others. Each round walks the active slots once and
+  /// either settles every remaining one or limits at least one, so there are at most
+  /// 1 + (limited vCPUs) rounds; without caps at most P vCPUs can be limited (each takes a
+  /// whole pCPU's worth). Inactive slots get 0. Allocation-free (`earned` is preallocated).
+  mutating func computeEarnings() {
     let perDomain = config.maxVCPUsPerDomain
-    var sumWeights = 0
+    var left = config.creditsPerAccount * config.pcpus
+    var sum = 0
     for ds in 0..<domains.count where domains[ds].inUse && !domains[ds].paused {
       let base = ds * perDomain
-      for s in base..<(base + domains[ds].vcpuCount) where !vcpus[s].blocked { sumWeights += vcpus[s].weight }
+      for s in base..<(base + domains[ds].vcpuCount) where !vcpus[s].blocked { sum += vcpus[s].weight }
     }
-    let total = config.creditsPerAccount * config.pcpus
-    let bound = UInt64(truncatingIfNeeded: config.creditBound)
-    for ds in 0..<domains.count where domains[ds].inUse {
-      let unpaused = !domains[ds].paused
-      let base = ds * perDomain
-      for s in base..<(base + domains[ds].vcpuCount) {
-        var v = vcpus[s]
-        if unpaused && !v.blocked {
-          // Remainder is lost, as in Xen. sumWeights > 0: this vCPU's weight (>= 1) is in it.
-          let earned = total * v.weight / sumWeights
-          let credit = creditAfterAccounting(
-            credit: UInt64(bitPattern: Int64(v.credit)),
-            earned: UInt64(truncatingIfNeeded: earned), creditBound: bound)
-          v.credit = Int(Int64(bitPattern: credit))
-          v.priority = SchedPriority(decision: priorityAfterAccounting(credit: credit))
+    for s in 0..<earned.count { earned[s] = isActive(s) ? -1 : 0 }
+    while sum > 0 {
+      // Limit every open vCPU whose share reaches its limit, against this round's left/sum.
+      var limitedLeft = left
+      var limitedSum = sum
+      for s in 0..<earned.count where earned[s] < 0 {
+        let limit = creditLimit(s)
+        if left * vcpus[s].weight / sum >= limit {
+          earned[s] = limit
+          limitedLeft -= limit
+          limitedSum -= vcpus[s].weight
         }
-        let cap = UInt64(truncatingIfNeeded: v.cap)
-        let full = UInt64(truncatingIfNeeded: v.cap * config.ticksPerAccount)
-        let budget = capBudgetAfterAccounting(
-          capBudget: UInt64(bitPattern: Int64(v.capBudget)), cap: cap, full: full)
-        v.capBudget = Int(Int64(bitPattern: budget))
-        v.parked = parkedAfterAccounting(parked: v.parked, capBudget: budget, cap: cap)
-        vcpus[s] = v
       }
+      if limitedSum == sum {
+        for s in 0..<earned.count where earned[s] < 0 { earned[s] = left * vcpus[s].weight / sum }
+        return
+      }
+      left = limitedLeft
+      sum = limitedSum
+    }
+  }
+
+  /// Shares one period of credit among the runnable vCPUs (`computeEarnings`), resets their
+  /// priorities from their balances, refills every capped vCPU's budget, and rebuilds the run
+  /// queues' level lists (queued vCPUs changed priority and parked state).
+  /// O(vCPU slots x rounds) (see `computeEarnings`).
+  mutating func accountStep() {
+    computeEarnings()
+    let bound = UInt64(truncatingIfNeeded: config.creditBound)
+    for s in 0..<vcpus.count where vcpus[s].inUse {
+      var v = vcpus[s]
+      if isActive(s) {
+        let credit = creditAfterAccounting(
+          credit: UInt64(bitPattern: Int64(v.credit)),
+          earned: UInt64(truncatingIfNeeded: earned[s]), creditBound: bound)
+        v.credit = Int(Int64(bitPattern: credit))
+        v.priority = SchedPriority(decision: priorityAfterAccounting(credit: credit))
+      }
+      let cap = UInt64(truncatingIfNeeded: v.cap)
+      let full = UInt64(truncatingIfNeeded: v.cap * config.ticksPerAccount)
+      let budget = capBudgetAfterAccounting(
+        capBudget: UInt64(bitPattern: Int64(v.capBudget)), cap: cap, full: full)
+      v.capBudget = Int(Int64(bitPattern: budget))
+      v.parked = parkedAfterAccounting(parked: v.parked, capBudget: budget, cap: cap)
+      vcpus[s] = v
     }
     queue.relevel(vcpus)
   }

@@ -8,14 +8,18 @@
 //   slotOf[domid]               domain id -> domain slot, 65536 x UInt16 (128 KiB)
 //   usedIDs                     one bit per domain id ever created (ids are never reused)
 //   vcpus[ds * V + i]           vCPU i of the domain in slot ds (V = maxVCPUsPerDomain)
-//   queue                       RunQueue over the vCPU slots (see RunQueue.swift)
+//   queue                       one RunQueue per pCPU over the vCPU slots (see RunQueue.swift)
+//   earned                      accounting scratch: this period's earnings per vCPU slot
 //   running[p], sliceUsed[p]    per pCPU: the vCPU slot running (-1 idle), ticks of its slice
 //
-// Cost of a scheduling decision: `RunQueue.best()` is O(1) (three list heads); `reschedule`
-// is O(P) per vCPU it places (P = pCPUs; the preemption victim is the lowest-priority running
-// vCPU), so O(1) for a fixed machine and independent of the number of vCPUs. A tick is O(P),
-// except every `ticksPerAccount`-th, which also runs accounting: O(vCPU slots), as Xen's
-// `csched_acct` is O(active vCPUs). See docs/scheduler.md and the benchmark in docs/benchmarks.md.
+// Cost of a scheduling decision: `RunQueue.best(q)` is O(1) (three list heads); a pCPU's
+// `candidate` reads every queue's best, O(P) (P = pCPUs), as Xen's load balancer scans its
+// peers; `reschedule` is O(P) per vCPU it places (the preemption victim is the lowest-priority
+// running vCPU). So a decision is O(P): O(1) for a fixed machine and independent of the number
+// of vCPUs. A tick is O(P), except every `ticksPerAccount`-th, which also runs accounting:
+// O(vCPU slots x rounds), where rounds is 1 + the number of vCPUs limited to one pCPU or their
+// cap that period (at most P + capped vCPUs; see `accountStep`). See docs/scheduler.md and the
+// benchmark in docs/benchmarks.md.
 
 /// The credit scheduler's state and operations.
 public struct Scheduler: Sendable {
@@ -32,8 +36,10 @@ public struct Scheduler: Sendable {
   var usedIDs: [UInt64]
   /// vCPU records by slot (`domainSlot * maxVCPUsPerDomain + index`).
   public internal(set) var vcpus: [SchedVCPU]
-  /// The run queue.
+  /// The run queues, one per pCPU.
   public internal(set) var queue: RunQueue
+  /// Accounting scratch: what each vCPU slot earns this period (-1: not yet decided).
+  var earned: [Int]
   /// The vCPU slot running on each pCPU, -1 when the pCPU is idle.
   public internal(set) var running: [Int]
   /// Ticks the running vCPU has used of its current slice, per pCPU.
@@ -51,7 +57,8 @@ public struct Scheduler: Sendable {
     slotOf = [UInt16](repeating: Self.noSlot, count: 65536)
     usedIDs = [UInt64](repeating: 0, count: 65536 / 64)
     vcpus = [SchedVCPU](repeating: SchedVCPU(id: VCPUID(.dom0, 0)), count: config.vcpuCapacity)
-    queue = RunQueue(capacity: config.vcpuCapacity)
+    queue = RunQueue(queues: config.pcpus, capacity: config.vcpuCapacity)
+    earned = [Int](repeating: 0, count: config.vcpuCapacity)
     running = [Int](repeating: -1, count: config.pcpus)
     sliceUsed = [Int](repeating: 0, count: config.pcpus)
     addDomain(.dom0, slot: 0, vcpus: config.dom0VCPUs, privileged: true)
@@ -108,9 +115,27 @@ public struct Scheduler: Sendable {
   /// Whether `v` is runnable (Spec `isRunnable`).
   public func isRunnable(_ v: VCPUID) -> Bool { slot(v).map { isRunnable($0) } ?? false }
 
-  /// The queued vCPU the next decision would pick (Spec `bestQueued`), or nil. O(1).
+  /// The queued vCPU pCPU `p` would take (Spec `candidate`): the highest priority in any
+  /// queue; among equals, the earliest in `p`'s own queue, then its peers' in the order
+  /// `p+1, p+2, ...`. Returns a slot or -1. O(P).
+  func candidate(for p: Int) -> Int {
+    let pcpus = running.count
+    var best = -1
+    var k = 0
+    while k < pcpus {
+      let c = queue.best((p + k) % pcpus)
+      if c >= 0 && (best < 0 || vcpus[c].priority > vcpus[best].priority) {
+        best = c
+        if vcpus[c].priority == .boost { break }  // nothing ranks higher
+      }
+      k += 1
+    }
+    return best
+  }
+
+  /// The queued vCPU pCPU 0 would take (Spec `bestQueued`), or nil. O(P).
   public func bestQueued() -> VCPUID? {
-    let s = queue.best()
+    let s = candidate(for: 0)
     return s < 0 ? nil : vcpus[s].id
   }
 
@@ -122,65 +147,63 @@ public struct Scheduler: Sendable {
 
   // MARK: - Run-queue and pCPU moves (all O(1))
 
-  /// Queues slot `s` at the tail (on its priority's level list unless it is parked).
+  /// Queues slot `s` at the tail of its home pCPU's queue (on its priority's level list
+  /// unless it is parked) (Spec `enqueue`).
   @inline(__always) mutating func enqueue(_ s: Int) {
-    queue.append(s, level: vcpus[s].parked ? -1 : Int(vcpus[s].priority.rawValue))
+    queue.append(s, queue: vcpus[s].processor, level: vcpus[s].parked ? -1 : Int(vcpus[s].priority.rawValue))
   }
 
-  /// Puts slot `s` on idle pCPU `p` with a fresh slice.
-  @inline(__always) mutating func place(_ s: Int, on p: Int) {
+  /// Runs queued slot `s` on idle pCPU `p` with a fresh slice; `p` becomes its home
+  /// (Spec `dispatch`).
+  @inline(__always) mutating func dispatch(_ s: Int, on p: Int) {
+    queue.remove(s)
     running[p] = s
     sliceUsed[p] = 0
     vcpus[s].pcpu = p
+    vcpus[s].processor = p
   }
 
-  /// Makes pCPU `p` idle; returns the slot that was running (-1 if none).
-  @inline(__always) @discardableResult mutating func vacate(_ p: Int) -> Int {
+  /// Makes pCPU `p` idle, queueing the slot that ran there if it is still runnable
+  /// (Spec `vacate`).
+  @inline(__always) mutating func vacate(_ p: Int) {
     let s = running[p]
-    if s >= 0 { vcpus[s].pcpu = -1 }
+    guard s >= 0 else { return }
+    vcpus[s].pcpu = -1
     running[p] = -1
     sliceUsed[p] = 0
-    return s
+    if isRunnable(s) { enqueue(s) }
   }
 
   // MARK: - The decision
 
   /// Puts the right vCPUs on the pCPUs (Spec `reschedule`), in the Spec's three steps:
-  /// 1. a running vCPU that may no longer run leaves its pCPU (to the queue tail if runnable);
-  /// 2. each idle pCPU, in index order, takes the best queued vCPU;
-  /// 3. while the best queued vCPU has a strictly higher priority than some running vCPU, it
-  ///    preempts the lowest-priority one (lowest pCPU index on ties), which goes to the tail.
+  /// 1. a running vCPU that may no longer run leaves its pCPU (to its queue if runnable);
+  /// 2. each idle pCPU, in index order, takes its candidate;
+  /// 3. while the candidate of the pCPU running the lowest priority (lowest index on ties) has
+  ///    a strictly higher priority, it preempts; the preempted vCPU goes to that queue's tail.
   mutating func reschedule() {
     let pcpus = running.count
     for p in 0..<pcpus {
       let s = running[p]
-      if s >= 0 && !isSchedulable(s) {
-        vacate(p)
-        if isRunnable(s) { enqueue(s) }
-      }
+      if s >= 0 && !isSchedulable(s) { vacate(p) }
     }
+    var idle = false
     for p in 0..<pcpus where running[p] < 0 {
-      let c = queue.best()
-      if c < 0 { break }
-      queue.remove(c)
-      place(c, on: p)
-    }
-    while true {
-      let c = queue.best()
-      if c < 0 { break }
-      let prio = vcpus[c].priority
-      var victim = -1
-      for p in 0..<pcpus {
-        let s = running[p]
-        guard s >= 0 else { continue }
-        let sp = vcpus[s].priority
-        if sp < prio && (victim < 0 || sp < vcpus[running[victim]].priority) { victim = p }
+      let c = candidate(for: p)
+      if c < 0 {
+        idle = true
+        break
       }
-      if victim < 0 { break }
-      queue.remove(c)
-      let v = vacate(victim)
-      enqueue(v)
-      place(c, on: victim)
+      dispatch(c, on: p)
+    }
+    // With an idle pCPU nothing is queued that could run, so there is nothing to preempt for.
+    while !idle {
+      var victim = 0
+      for p in 1..<max(pcpus, 1) where vcpus[running[p]].priority < vcpus[running[victim]].priority { victim = p }
+      let c = candidate(for: victim)
+      guard c >= 0 && vcpus[c].priority > vcpus[running[victim]].priority else { break }
+      vacate(victim)
+      dispatch(c, on: victim)
     }
   }
 
@@ -204,6 +227,7 @@ public struct Scheduler: Sendable {
       var v = SchedVCPU(id: VCPUID(d, i))
       v.inUse = true
       v.weight = config.defaultWeight
+      v.processor = (Int(d.raw) + i) % config.pcpus  // Spec `homePCPU`
       vcpus[base + i] = v
     }
   }

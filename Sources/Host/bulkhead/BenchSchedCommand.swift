@@ -100,7 +100,7 @@ enum SchedBenchmark {
     var (s, _) = machine(vcpus: n)
     var sink = 0
     let pick = median(runs: runs, ops: ops * 5) { k in
-      for _ in 0..<k { sink &+= s.queue.best() }
+      for _ in 0..<k { sink &+= s.bestQueued()?.index ?? 0 }
     }
     // yield: the running vCPU goes to the tail, the head of the best level list runs.
     let yield = median(runs: runs, ops: ops) { k in
