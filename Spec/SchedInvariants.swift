@@ -80,10 +80,11 @@ func checkCapRespected(_ s: SpecState) -> [Violation] {
 /// `boundedWait`: the scheduler is work-conserving and priority-respecting: no pCPU is idle
 /// and no running vCPU has a lower priority while a schedulable vCPU is queued, and no vCPU has
 /// run past its slice. The bound this gives: with no new wake-ups, a queued vCPU of priority p
-/// waits at most `ticksPerSlice` ticks for each vCPU queued ahead of it at priority >= p,
-/// divided among the pCPUs; accounting then lifts every active vCPU to UNDER at least every
-/// time its balance recovers, so OVER vCPUs are not starved forever (the fairness test measures
-/// the actual waits).
+/// waits at most `ticksPerSlice` ticks for each vCPU ahead of it in its own queue at priority
+/// >= p, and a peer pCPU takes it sooner if it outranks the peer's work; accounting then lifts
+/// every active vCPU to UNDER at least every time its balance recovers, so OVER vCPUs are not
+/// starved forever, and a pCPU whose own vCPU burns its credit (goes OVER) steals an UNDER one
+/// (the fairness and latency tests measure the actual waits).
 func checkBoundedWait(_ s: SpecState) -> [Violation] {
   let n = "boundedWait"
   var out: [Violation] = []

@@ -15,6 +15,9 @@ struct BenchSchedCommand: ParsableCommand {
   @Option(help: "Comma-separated vCPU counts.")
   var vcpus: String = "10,100,1000,10000"
 
+  @Option(help: "Comma-separated pCPU counts for the decision-cost table.")
+  var pcpus: String = "1,4"
+
   @Option(help: "Timed repetitions per measurement (the median is reported).")
   var runs: Int = 7
 
@@ -22,30 +25,35 @@ struct BenchSchedCommand: ParsableCommand {
   var ops: Int = 200_000
 
   func run() throws {
-    let counts = vcpus.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    func ints(_ s: String) -> [Int] { s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    let counts = ints(vcpus)
     #if DEBUG
       print("warning: debug build; use `swift build -c release` for meaningful numbers")
     #endif
-    print("scheduler decision cost (ns per operation, median of \(runs) runs of \(ops) ops, 1 pCPU, all vCPUs runnable)")
-    print("  vCPUs | pick (best) | yield->next | block+wake | tick (no acct) | tick (Xen timings) | account")
-    for n in counts {
-      let r = SchedBenchmark.decisionCosts(vcpus: n, runs: runs, ops: ops)
-      print(
-        "  \(pad(n, 5)) | \(pad(r.pick, 11)) | \(pad(r.yield, 11)) | \(pad(r.blockWake, 10)) | \(pad(r.tick, 14)) | \(pad(r.tickXen, 18)) | \(pad(r.account, 7))"
-      )
+    print("scheduler decision cost (ns per operation, median of \(runs) runs of \(ops) ops, all vCPUs runnable)")
+    print("  pCPUs | vCPUs | pick (best) | yield->next | block+wake | tick (no acct) | tick (Xen timings) | account")
+    for p in ints(pcpus) {
+      for n in counts where n >= p {
+        let r = SchedBenchmark.decisionCosts(vcpus: n, pcpus: p, runs: runs, ops: ops)
+        print(
+          "  \(pad(p, 5)) | \(pad(n, 5)) | \(pad(r.pick, 11)) | \(pad(r.yield, 11)) | \(pad(r.blockWake, 10)) | \(pad(r.tick, 14)) | \(pad(r.tickXen, 18)) | \(pad(r.account, 7))"
+        )
+      }
     }
     print("fairness (always-runnable vCPUs, 30,000 ticks; error = |share - water-filled weight share|, epsilon \(fairnessEpsilon))")
     for (w, p) in [([256, 256, 256], 1), ([512, 256], 1), ([1024, 256, 128], 1), ([65535, 1], 1), ([1024, 256, 256], 2), ([100, 200, 300, 400, 500], 2)] {
       let f = SchedBenchmark.fairness(weights: w, pcpus: p, ticks: 30_000)
       print("  weights \(w) pcpus \(p): shares \(f.shares.map { String(format: "%.4f", $0) }) max error \(String(format: "%.4f", f.maxError))")
     }
-    print("wake-to-run latency (ticks from wake to first run; 4 CPU-bound + 4 I/O-bound vCPUs, 1 pCPU, 100,000 ticks)")
-    let l = SchedBenchmark.wakeLatency(cpuBound: 4, ioBound: 4, ticks: 100_000, seed: 1)
-    for (name, xs) in [("woken UNDER (BOOST)", l.boosted), ("woken OVER", l.over), ("all", l.boosted + l.over)] {
-      let s = xs.sorted()
-      guard !s.isEmpty else { continue }
-      func q(_ f: Double) -> Int { s[min(s.count - 1, Int(Double(s.count) * f))] }
-      print("  \(name): \(s.count) wakes, p50 \(q(0.5)), p90 \(q(0.9)), p99 \(q(0.99)), max \(s.last!) ticks")
+    for p in [1, 2] {
+      print("wake-to-run latency (ticks from wake to first run; \(4 * p) CPU-bound + 4 I/O-bound vCPUs, \(p) pCPU, 100,000 ticks)")
+      let l = SchedBenchmark.wakeLatency(cpuBound: 4 * p, ioBound: 4, pcpus: p, ticks: 100_000, seed: 1)
+      for (name, xs) in [("woken UNDER (BOOST)", l.boosted), ("woken OVER", l.over), ("all", l.boosted + l.over)] {
+        let s = xs.sorted()
+        guard !s.isEmpty else { continue }
+        func q(_ f: Double) -> Int { s[min(s.count - 1, Int(Double(s.count) * f))] }
+        print("  \(name): \(s.count) wakes, p50 \(q(0.5)), p90 \(q(0.9)), p99 \(q(0.99)), max \(s.last!) ticks")
+      }
     }
   }
 
@@ -96,8 +104,8 @@ enum SchedBenchmark {
     return Int(xs[xs.count / 2].rounded())
   }
 
-  static func decisionCosts(vcpus n: Int, runs: Int, ops: Int) -> Costs {
-    var (s, _) = machine(vcpus: n)
+  static func decisionCosts(vcpus n: Int, pcpus p: Int, runs: Int, ops: Int) -> Costs {
+    var (s, _) = machine(vcpus: n, pcpus: p)
     var sink = 0
     let pick = median(runs: runs, ops: ops * 5) { k in
       for _ in 0..<k { sink &+= s.bestQueued()?.index ?? 0 }
@@ -115,9 +123,9 @@ enum SchedBenchmark {
       }
     }
     // tick without accounting: accounting period longer than the run.
-    var (t, _) = machine(vcpus: n, ticksPerAccount: 1 << 20)
+    var (t, _) = machine(vcpus: n, pcpus: p, ticksPerAccount: 1 << 20)
     let tick = median(runs: runs, ops: ops) { k in for _ in 0..<k { t.tick() } }
-    var (x, _) = machine(vcpus: n)
+    var (x, _) = machine(vcpus: n, pcpus: p)
     let tickOps = max(300, min(ops, 30_000_000 / max(n, 1)))
     let tickXen = median(runs: runs, ops: tickOps) { k in for _ in 0..<k { x.tick() } }
     let accOps = max(30, min(ops, 10_000_000 / max(n, 1)))
@@ -155,8 +163,8 @@ enum SchedBenchmark {
 
   /// Wake-to-run latencies (ticks) of I/O-bound vCPUs that run 1...3 ticks, block 1...20 ticks,
   /// and are woken, among CPU-bound ones; split by the woken vCPU's priority.
-  static func wakeLatency(cpuBound: Int, ioBound: Int, ticks: Int, seed: UInt64) -> (boosted: [Int], over: [Int]) {
-    var (s, ids) = machine(vcpus: cpuBound + ioBound)
+  static func wakeLatency(cpuBound: Int, ioBound: Int, pcpus: Int, ticks: Int, seed: UInt64) -> (boosted: [Int], over: [Int]) {
+    var (s, ids) = machine(vcpus: cpuBound + ioBound, pcpus: pcpus)
     var rng = seed
     func rand(_ n: Int) -> Int {
       rng = rng &* 6364136223846793005 &+ 1442695040888963407
