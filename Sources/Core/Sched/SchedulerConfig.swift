@@ -13,12 +13,13 @@ public struct SchedulerConfig: Equatable, Sendable {
   public var dom0VCPUs: Int = 1
   /// Largest vCPU count `domainCreate` accepts (also the vCPU slots reserved per domain slot).
   public var maxVCPUsPerDomain: Int = 4
-  /// Length of a tick in milliseconds (Xen credit1: 10 ms). Informational: the kernel's timer
-  /// period; the scheduler itself only counts ticks.
+  /// Length of a tick in milliseconds (Xen credit1: 10 ms), 1...1000: the kernel's timer
+  /// period (`sched-tick-ms=`); the scheduler itself only counts ticks.
   public var tickMs: Int = 10
-  /// Ticks a vCPU may run before an equal-priority vCPU gets its turn (Xen: 30 ms = 3 ticks).
+  /// Ticks a vCPU may run before an equal-priority vCPU gets its turn (Xen: 30 ms = 3 ticks;
+  /// kernel command line `sched-slice=`).
   public var ticksPerSlice: Int = 3
-  /// Ticks between two credit accountings (Xen: 30 ms = 3 ticks).
+  /// Ticks between two credit accountings (Xen: 30 ms = 3 ticks; `sched-account=`).
   public var ticksPerAccount: Int = 3
   /// Credits the running vCPU pays per tick (Xen: 10 per ms, so 100 per 10 ms tick).
   public var creditsPerTick: Int = 100
@@ -45,7 +46,7 @@ public struct SchedulerConfig: Equatable, Sendable {
     pcpus >= 1 && pcpus <= 1024
       && maxVCPUsPerDomain >= 1 && maxVCPUsPerDomain <= 1024
       && dom0VCPUs >= 1 && dom0VCPUs <= maxVCPUsPerDomain
-      && tickMs >= 1
+      && tickMs >= 1 && tickMs <= 1000
       && ticksPerSlice >= 1 && ticksPerSlice <= 1 << 20
       && ticksPerAccount >= 1 && ticksPerAccount <= 1 << 20
       && creditsPerTick >= 0 && creditsPerTick <= 1 << 20

@@ -31,11 +31,10 @@ enum Hypervisor {
       Log.warn("config: \(String(decoding: configs[i].name, as: UTF8.self)): one vCPU per domain for now (asked for \(configs[i].vcpus))")
       configs[i].vcpus = 1
     }
-    var schedConfig = SchedulerConfig()
-    schedConfig.pcpus = 1
-    schedConfig.dom0VCPUs = 1
-    schedConfig.maxDomains = 16
+    let schedConfig = schedulerConfig(boot)
     Machine.sched = Scheduler(config: schedConfig)
+    Timer.start(ms: UInt64(schedConfig.tickMs))
+    Log.info("sched: credit scheduler, tick \(schedConfig.tickMs) ms, slice \(schedConfig.ticksPerSlice) ticks, accounting every \(schedConfig.ticksPerAccount) ticks, \(schedConfig.pcpus) pCPU")
     guard Machine.boot(boot, allocator: &allocator, dom0Pages: Int(configs[0].pages) + DomainBuilder.extraPages, maxVCPUs: 4) else { fail() }
     Timers.bootTSC = arch_rdtsc()
 
@@ -113,5 +112,24 @@ enum Hypervisor {
   static func fail() -> Never {
     Log.error("bulkhead: exiting with failure")
     exitQEMU(.failure)
+  }
+
+  /// The scheduler's configuration: one pCPU (only the boot CPU runs), Xen's timings unless
+  /// the command line sets `sched-tick-ms=`, `sched-slice=` or `sched-account=` (ticks).
+  /// A configuration `SchedulerConfig.isValid` refuses is reported and replaced by the defaults.
+  static func schedulerConfig(_ boot: BootInfo) -> SchedulerConfig {
+    var c = SchedulerConfig()
+    c.pcpus = 1
+    c.dom0VCPUs = 1
+    c.maxDomains = 16
+    var asked = c
+    if let v = decimalOption(boot, "sched-tick-ms") { asked.tickMs = Int(truncatingIfNeeded: min(v, 1 << 40)) }
+    if let v = decimalOption(boot, "sched-slice") { asked.ticksPerSlice = Int(truncatingIfNeeded: min(v, 1 << 40)) }
+    if let v = decimalOption(boot, "sched-account") { asked.ticksPerAccount = Int(truncatingIfNeeded: min(v, 1 << 40)) }
+    guard asked.isValid else {
+      Log.warn("sched: sched-tick-ms= (1...1000), sched-slice= or sched-account= (1...1048576) out of range; using the defaults")
+      return c
+    }
+    return asked
   }
 }

@@ -1,11 +1,15 @@
 import KernelArch
 
-/// The periodic tick: the LAPIC timer calibrated against the PIT, firing every
-/// `tickMicroseconds` (10 ms, the credit scheduler's tick).
+/// The periodic tick: the LAPIC timer calibrated against the PIT over a 10 ms window, then
+/// firing every `tickMs` milliseconds (the credit scheduler's `SchedulerConfig.tickMs`,
+/// 10 ms unless the command line says `sched-tick-ms=`).
 enum Timer {
   nonisolated(unsafe) static var ticks: UInt64 = 0
+  /// LAPIC timer counts (divided by 16) in the 10 ms calibration window.
   nonisolated(unsafe) static var lapicCountsPerTick: UInt32 = 0
   nonisolated(unsafe) static var tscPerSecond: UInt64 = 0
+  /// The tick period in use, in milliseconds.
+  nonisolated(unsafe) static var tickMs: UInt64 = 10
   static let tickMicroseconds: UInt64 = 10_000
   static let divideBy16: UInt32 = 0x3
 
@@ -30,11 +34,14 @@ enum Timer {
     tscPerSecond = (tsc1 &- tsc0) * (1_000_000 / tickMicroseconds)
   }
 
-  /// Starts periodic ticks on `Vector.timer`.
-  static func start() {
+  /// Starts (or re-times) periodic ticks on `Vector.timer`, one every `ms` milliseconds
+  /// (1...1000, as `SchedulerConfig.isValid` allows; the count is clamped to 32 bits).
+  static func start(ms: UInt64 = 10) {
+    tickMs = ms
+    let counts = min(UInt64(lapicCountsPerTick) * ms / 10, UInt64(UInt32.max))
     LAPIC.write(LAPIC.Register.timerDivide, divideBy16)
     LAPIC.write(LAPIC.Register.lvtTimer, UInt32(Vector.timer) | (1 << 17))   // periodic
-    LAPIC.write(LAPIC.Register.timerInitial, lapicCountsPerTick)
+    LAPIC.write(LAPIC.Register.timerInitial, UInt32(max(counts, 1)))
   }
 
   /// Called from the trap path on every tick.
