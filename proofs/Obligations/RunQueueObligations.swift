@@ -1,11 +1,15 @@
 // wake_/block_/yield_/account_ × onePerPCPU, onlyRunnableRun, creditBounds, capRespected: the
 // scheduler transitions of Spec/Scheduler.swift keep every vCPU in exactly one place (on one
 // pCPU, in the run queue, or nowhere when it may not run), for unboundedly many vCPUs and pCPUs.
+// `tick_*` covers the timer tick: slice expiry on any set of pCPUs, then reschedule.
 //
 // State: `running[p]` for p < pcpus (a vCPU id or `none`), the ghost inverse `cpuOf[v]` (the
 // pCPU v runs on, or `none`: the Spec's `pcpu(of:)`), and `queued[v]`. The Spec's run queue is a
 // list; its order matters only for `boundedWait` and fairness (not proved here), so the queue is
-// a set, and "no vCPU is queued twice" holds by construction. vCPU v belongs to domain v >> 32.
+// a set, and "no vCPU is queued twice" holds by construction. The Spec's per-pCPU queues are
+// that set split by each vCPU's home pCPU (`processor[v]`): a queued vCPU is in queue
+// `processor[v]`, so "queued on its home" is `processor[v] < pcpus`, and "running at home" is
+// `processor[v] == cpuOf[v]`. vCPU v belongs to domain v >> 32.
 //
 // `reschedule()` is stepped as its net effect, which covers the Spec's three loops:
 //   1. evict: every running vCPU that is no longer schedulable leaves its pCPU and is queued if
@@ -30,6 +34,8 @@ struct SymRunQueue {
   var running = Field.fresh("sched.running")
   var cpuOf = Field.fresh("sched.cpuOf")
   var queued = Field.fresh("sched.queued")
+  /// The home pCPU (Spec `VCPU.processor`): its queue, and its pCPU while running.
+  var processor = Field.fresh("sched.processor")
   var blocked = Field.fresh("sched.blocked")
   /// `domains[d]?.state == .running`.
   var domRunning = Field.fresh("sched.domRunning")
@@ -58,8 +64,9 @@ func symOnCPU(_ s: SymState, _ v: BV) -> Z3Bool {
 /// vCPU ids are `VCPUID(domain: 16 bits, index: 32 bits)`, below 2^48, so never `none`.
 func symVCPUIdAt(_ s: SymState, _ v: BV) -> Z3Bool { flag(s.vcpuExists[v]).implies(v .< (1 << 48)) }
 
-/// `onePerPCPU` at pCPU p and at vCPU v: running[] is injective (cpuOf inverts it), and no vCPU is
-/// both running and queued. (Not queued twice: the queue is a set.)
+/// `onePerPCPU` at pCPU p and at vCPU v: running[] is injective (cpuOf inverts it), no vCPU is
+/// both running and queued, a running vCPU runs at home, and every vCPU's home (so the queue a
+/// queued one is on) is a pCPU that exists. (Not queued twice: the queue is a set.)
 func onePerPCPUAtP(_ s: SymState, _ p: BV) -> Z3Bool {
   let q = s.sched
   return (p .< q.pcpus && q.running[p] .!= schedNone).implies(q.cpuOf[q.running[p]] .== p)
@@ -67,7 +74,9 @@ func onePerPCPUAtP(_ s: SymState, _ p: BV) -> Z3Bool {
 func onePerPCPUAtV(_ s: SymState, _ v: BV) -> Z3Bool {
   let q = s.sched
   return (q.cpuOf[v] .!= schedNone).implies(
-    v .!= schedNone && q.cpuOf[v] .< q.pcpus && q.running[q.cpuOf[v]] .== v && !flag(q.queued[v]))
+    v .!= schedNone && q.cpuOf[v] .< q.pcpus && q.running[q.cpuOf[v]] .== v && !flag(q.queued[v])
+      && q.processor[v] .== q.cpuOf[v])
+    && (flag(q.queued[v]) || flag(s.vcpuExists[v])).implies(q.processor[v] .< q.pcpus)
 }
 
 /// `onlyRunnableRun` at pCPU p and at vCPU v: running vCPUs are schedulable; queued ones
@@ -103,7 +112,7 @@ let runQueuePointInvariants = [onePerPCPUPoint, onlyRunnableRunPoint]
 // MARK: reschedule
 
 /// Bugs a reschedule mutant may have.
-enum RescheduleBug: Equatable { case none, pickStaysQueued, evictWithoutRequeue }
+enum RescheduleBug: Equatable { case none, pickStaysQueued, evictWithoutRequeue, stealKeepsHome }
 
 /// `reschedule()`, as its net effect (see the file comment). Choices: `resched.incoming[p]`.
 func symReschedule(_ r: inout Refusals, _ s: SymState, bug: RescheduleBug = .none) -> SymState {
@@ -137,6 +146,10 @@ func symReschedule(_ r: inout Refusals, _ s: SymState, bug: RescheduleBug = .non
     let stays = bug == .pickStaysQueued ? flag(s1.sched.queued[v]) : flag(s1.sched.queued[v]) && incomingOf[v] .== schedNone
     return word(stays || displaced(v))
   }
+  // dispatch: the pCPU that takes a vCPU becomes its home (a steal moves it).
+  if bug != .stealKeepsHome {
+    n.sched.processor = Field { v in BV.ite(incomingOf[v] .!= schedNone, incomingOf[v], s1.sched.processor[v]) }
+  }
   return n
 }
 
@@ -146,6 +159,7 @@ func iteSched(_ c: Z3Bool, _ a: SymState, _ b: SymState) -> SymState {
   n.sched.running = Field { i in BV.ite(c, a.sched.running[i], b.sched.running[i]) }
   n.sched.cpuOf = Field { i in BV.ite(c, a.sched.cpuOf[i], b.sched.cpuOf[i]) }
   n.sched.queued = Field { i in BV.ite(c, a.sched.queued[i], b.sched.queued[i]) }
+  n.sched.processor = Field { i in BV.ite(c, a.sched.processor[i], b.sched.processor[i]) }
   n.sched.blocked = Field { i in BV.ite(c, a.sched.blocked[i], b.sched.blocked[i]) }
   n.priority = Field { i in BV.ite(c, a.priority[i], b.priority[i]) }
   n.credit = Field { i in BV.ite(c, a.credit[i], b.credit[i]) }
@@ -157,7 +171,10 @@ func iteSched(_ c: Z3Bool, _ a: SymState, _ b: SymState) -> SymState {
 // MARK: transitions
 
 /// Checks or updates a scheduler mutant may drop.
-enum SchedBug: Equatable { case none, noBlockedCheck, queuesUnrunnable, staysQueued, dropsCaller, keepsCPU, reschedule(RescheduleBug) }
+enum SchedBug: Equatable {
+  case none, noBlockedCheck, queuesUnrunnable, staysQueued, dropsCaller, keepsCPU, expiryDropsVCPU, expiryKeepsCPU
+  case reschedule(RescheduleBug)
+}
 
 private func rescheduleBug(_ b: SchedBug) -> RescheduleBug {
   if case .reschedule(let r) = b { return r }
@@ -248,6 +265,36 @@ func symAccountAndReschedule(bug: SchedBug = .none) -> SymTransition {
   }
 }
 
+/// `tick()`. Each running vCPU pays for the tick (credit, priority, cap budget, parked: proved
+/// by `tick_creditBounds`/`tick_capRespected`), accounting may run, slices run out, then
+/// `reschedule()`. Over-approximated for onePerPCPU / onlyRunnableRun: `parked` becomes anything
+/// (`tick.parked`), every existing vCPU's priority anything in OVER...BOOST (`tick.priority`),
+/// and the slice runs out on any set of pCPUs (`tick.expire[p]`), whose vCPUs go to their
+/// queue (the Spec's `vacate`: they are still runnable). The Spec's tick is one instance.
+func symTick(bug: SchedBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    var t = s
+    let parkedNow = Field.fresh("tick.parked")
+    let prio = Field.fresh("tick.priority")
+    let expire = Field.fresh("tick.expire")
+    r.assumeForAll("tick.v") { v in prio[v] .>= DecisionPriority.over && prio[v] .<= DecisionPriority.boost }
+    t.parked = Field { v in word(flag(parkedNow[v])) }
+    t.priority = s.priority.setWhere({ v in flag(s.vcpuExists[v]) }) { v in prio[v] }
+    let q = s.sched
+    let leaves: (BV) -> Z3Bool = { v in symOnCPU(s, v) && flag(expire[q.cpuOf[v]]) }
+    if bug != .expiryKeepsCPU {
+      t.sched.running = q.running.setWhere({ p in q.running[p] .!= schedNone && flag(expire[p]) }) { _ in schedNone }
+      t.sched.cpuOf = q.cpuOf.setWhere(leaves) { _ in schedNone }
+    }
+    if bug != .expiryDropsVCPU {
+      t.sched.queued = q.queued.setWhere({ v in leaves(v) && symRunnable(t, v) }) { _ in kTrue }
+    }
+    let n = symReschedule(&r, t, bug: rescheduleBug(bug))
+    return (r, n)
+  }
+}
+
 // MARK: obligations
 
 /// The small state's vCPUs: vCPU 0 of domains 1, 2 and 3 (ids are symmetric, and distinct
@@ -268,6 +315,7 @@ func smallSchedState() -> SymState {
   n.priority = perVCPU("priority", kFalse)
   n.sched.blocked = perVCPU("blocked", kFalse)
   n.sched.queued = perVCPU("queued", kFalse)
+  n.sched.processor = perVCPU("processor", kFalse)
   n.sched.cpuOf = perVCPU("cpuOf", schedNone)
   n.sched.incomingOf = perVCPU("incomingOf", schedNone)
   func perPCPU(_ name: String) -> Field {
@@ -287,7 +335,7 @@ private func groundTerms(_ s: SymState, pcpus: [BV], vcpus: [BV]) -> (pcpus: [BV
   var (ps, vs) = (pcpus, vcpus)
   var (newP, newV) = (pcpus, vcpus)
   for _ in 0..<2 {
-    let p2 = newV.flatMap { [q.cpuOf[$0], q.incomingOf[$0]] }
+    let p2 = newV.flatMap { [q.cpuOf[$0], q.incomingOf[$0], q.processor[$0]] }
     let v2 = newP.flatMap { [q.running[$0], q.incoming[$0]] }
     ps += p2
     vs += v2
@@ -348,7 +396,8 @@ private func schedMutantGoal(_ inv: PointInvariant, _ step: Step) -> Goal {
 }
 
 private func smallSchedWitnesses(_ s: SymState) -> [Witness] {
-  (0..<3).map { Witness.word("queued\($0)", s.sched.queued[smallVCPUs[$0]]) } + [
+  (0..<3).map { Witness.word("queued\($0)", s.sched.queued[smallVCPUs[$0]]) }
+    + (0..<3).map { Witness.word("processor\($0)", s.sched.processor[smallVCPUs[$0]]) } + [
     .word("running0", s.sched.running[BV(constant: 0)]), .word("running1", s.sched.running[BV(constant: 1)]),
     .word("pcpus", s.sched.pcpus),
   ]
@@ -356,9 +405,11 @@ private func smallSchedWitnesses(_ s: SymState) -> [Witness] {
 
 private func schedObligation(
   _ op: String, _ inv: PointInvariant, caller: String = "vcpu", step: @escaping @Sendable () -> Step,
-  mutant: String, _ weak: @escaping @Sendable () -> Step
+  mutant: String, _ weak: @escaping @Sendable () -> Step,
+  and more: [(String, @Sendable () -> Step)] = []
 ) -> Obligation {
-  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { schedMutantGoal(inv, weak()) }]) {
+  let mutants = ([(mutant, weak)] + more).map { name, weak in Mutant(name) { schedMutantGoal(inv, weak()) } }
+  return Obligation("\(op)_\(inv.name)", mutants: mutants) {
     schedGroundGoal(inv, caller: BV(caller), step())
   }
 }
@@ -381,6 +432,9 @@ private func yield(_ bug: SchedBug = .none) -> @Sendable () -> Step {
     return Step(transition: symYield(caller: v, bug: bug), witnesses: [.word("vcpu", v)])
   }
 }
+private func tick(_ bug: SchedBug = .none) -> @Sendable () -> Step {
+  { Step(transition: symTick(bug: bug)) }
+}
 private func accountFull(_ bug: SchedBug = .none) -> @Sendable () -> Step {
   // No hypotheses on the credit earned: priorities come out OVER or UNDER whatever it is.
   { Step(transition: symAccountAndReschedule(bug: bug)) }
@@ -399,11 +453,15 @@ let runQueueObligations: [Obligation] = {
     schedObligation("block", only, step: block(), mutant: "staysQueued", block(.staysQueued)),
     inductive("block", cb, group: credit, step: block(), mutant: .noInductionHypothesis),
     inductive("block", cr, group: credit, step: block(), mutant: .noInductionHypothesis),
-    schedObligation("yield", one, step: yield(), mutant: "keepsCPU", yield(.keepsCPU)),
+    schedObligation("yield", one, step: yield(), mutant: "keepsCPU", yield(.keepsCPU),
+      and: [("stealKeepsHome", yield(.reschedule(.stealKeepsHome)))]),
     schedObligation("yield", only, step: yield(), mutant: "dropsCaller", yield(.dropsCaller)),
     inductive("yield", cb, group: credit, step: yield(), mutant: .noInductionHypothesis),
     inductive("yield", cr, group: credit, step: yield(), mutant: .noInductionHypothesis),
     schedObligation("account", one, step: accountFull(), mutant: "pickStaysQueued", accountFull(.reschedule(.pickStaysQueued))),
     schedObligation("account", only, step: accountFull(), mutant: "evictWithoutRequeue", accountFull(.reschedule(.evictWithoutRequeue))),
+    schedObligation("tick", one, step: tick(), mutant: "expiryKeepsCPU", tick(.expiryKeepsCPU),
+      and: [("stealKeepsHome", tick(.reschedule(.stealKeepsHome)))]),
+    schedObligation("tick", only, step: tick(), mutant: "expiryDropsVCPU", tick(.expiryDropsVCPU)),
   ]
 }()
