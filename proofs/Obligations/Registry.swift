@@ -2,7 +2,8 @@
 
 let decisionObligations: [Obligation] = pteCheckObligations + grantCheckObligations + creditObligations
 let specObligations: [Obligation] =
-  specObligationList + eventChannelObligations + runQueueObligations + pageTableObligations
+  specObligationList + eventChannelObligations + runQueueObligations + domainSchedObligations
+  + pageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).
 let slowObligations: [Obligation] = pageTableSlowObligations

@@ -403,7 +403,7 @@ private func smallSchedWitnesses(_ s: SymState) -> [Witness] {
   ]
 }
 
-private func schedObligation(
+func schedObligation(
   _ op: String, _ inv: PointInvariant, caller: String = "vcpu", step: @escaping @Sendable () -> Step,
   mutant: String, _ weak: @escaping @Sendable () -> Step,
   and more: [(String, @Sendable () -> Step)] = []
