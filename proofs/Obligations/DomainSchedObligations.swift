@@ -1,6 +1,9 @@
-// domainPause_/domainUnpause_/domainDestroy_/setCap_ × onePerPCPU, onlyRunnableRun: the
-// control-domain operations keep every vCPU in exactly one place, as the guest-facing ones do
-// (RunQueueObligations.swift, whose model, ground goals and small mutant state these reuse).
+// domainCreate_/domainPause_/domainUnpause_/domainDestroy_/setCap_ × onePerPCPU,
+// onlyRunnableRun, domainConsistency (vCPU part): the control-domain operations keep every vCPU
+// in exactly one place, as the guest-facing ones do (RunQueueObligations.swift, whose model,
+// ground goals and small mutant state these reuse), and vCPUs only in live domains.
+// (The guest-facing steps and setCap write none of vcpuExists/alive/used/domRunning, so they
+// keep the vCPU part of domainConsistency trivially; domainPause only clears domRunning.)
 //
 // Each is the Spec's step over a whole target domain d (every vCPU v with v >> 32 == d), then
 // `reschedule()` as its net effect. The caller checks (live privileged caller, live target) are
@@ -11,14 +14,52 @@ import BulkheadCore
 import Z3Kit
 
 /// Checks or updates a domain-level mutant may drop.
-enum DomainSchedBug: Equatable { case none, leavesQueued, staleCPU, queuesBlocked, noPausedCheck, parksWithoutReschedule, pickStaysQueued }
+enum DomainSchedBug: Equatable {
+  case none, leavesQueued, staleCPU, queuesBlocked, noPausedCheck, parksWithoutReschedule, pickStaysQueued
+  case leavesVCPUs, noTargetCheck, newHomeAnywhere, createsRunning, forgetsDomain
+}
 
 /// `privilegedCaller(caller)` and `liveDomain(target)`: the caller vCPU exists in a live,
 /// privileged domain (ESRCH, EPERM), the target is alive (ESRCH).
-private func symControlChecks(_ r: inout Refusals, _ s: SymState, caller v: BV, target d: BV) {
+private func symControlChecks(_ r: inout Refusals, _ s: SymState, caller v: BV, target d: BV, checkTarget: Bool = true) {
+  symPrivilegedCaller(&r, s, caller: v)
+  if checkTarget { r.guard(flag(s.alive[d]), DecisionErrno.ESRCH) }
+}
+
+/// `privilegedCaller(caller)`: the caller vCPU exists in a live (ESRCH), privileged (EPERM) domain.
+private func symPrivilegedCaller(_ r: inout Refusals, _ s: SymState, caller v: BV) {
   r.guard(flag(s.vcpuExists[v]) && flag(s.alive[vcpuDomain(v)]), DecisionErrno.ESRCH)
   r.guard(flag(s.privileged[vcpuDomain(v)]), DecisionErrno.EPERM)
-  r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+}
+
+/// `domainCreate(caller:domain:maxPages:vcpus:)`, scheduler side: a fresh id (EEXIST), 16-bit,
+/// `1...maxVCPUsPerDomain` vCPUs (EINVAL; the count is `count`, any value up to 2^32 here), the
+/// domain used, alive and paused, its vCPUs existing, unblocked, unparked, UNDER, each with a
+/// home pCPU (`homePCPU`: any pCPU that exists, `create.home[v] < pcpus`). Not queued: paused.
+func symDomainCreateSched(caller v: BV, domain d: BV, count: BV, bug: DomainSchedBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symPrivilegedCaller(&r, s, caller: v)
+    r.guard(!flag(s.used[d]), DecisionErrno.EEXIST)
+    r.guard(d .< 0x1_0000, DecisionErrno.EINVAL)
+    r.guard(count .>= 1 && count .<= 0xFFFF_FFFF, DecisionErrno.EINVAL)
+    let home = Field.fresh("create.home")
+    if bug != .newHomeAnywhere {
+      r.assumeForAll("create.v") { w in home[w] .< s.sched.pcpus }
+    }
+    let isNew: (BV) -> Z3Bool = { w in vcpuDomain(w) .== d && (w & 0xFFFF_FFFF) .< count }
+    var n = s
+    n.used = s.used.set(d, kTrue)
+    if bug != .forgetsDomain { n.alive = s.alive.set(d, kTrue) }
+    n.privileged = s.privileged.set(d, kFalse)
+    n.sched.domRunning = s.sched.domRunning.set(d, bug == .createsRunning ? kTrue : kFalse)
+    n.vcpuExists = s.vcpuExists.setWhere(isNew) { _ in kTrue }
+    n.sched.blocked = s.sched.blocked.setWhere(isNew) { _ in kFalse }
+    n.parked = s.parked.setWhere(isNew) { _ in kFalse }
+    n.priority = s.priority.setWhere(isNew) { _ in BV(constant: DecisionPriority.under) }
+    n.sched.processor = s.sched.processor.setWhere(isNew) { w in home[w] }
+    return (r, n)
+  }
 }
 
 /// `deschedule(domain: d)`: d's vCPUs leave their pCPUs and the queues.
@@ -49,7 +90,7 @@ func symDomainPause(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> 
 func symDomainUnpause(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symControlChecks(&r, s, caller: v, target: d)
+    symControlChecks(&r, s, caller: v, target: d, checkTarget: bug != .noTargetCheck)
     let acts = bug == .noPausedCheck ? Z3Bool.true : !flag(s.sched.domRunning[d])
     var u = s
     u.sched.domRunning = s.sched.domRunning.set(d, kTrue)
@@ -69,7 +110,7 @@ func symDomainDestroySched(caller v: BV, target d: BV, bug: DomainSchedBug = .no
     symControlChecks(&r, s, caller: v, target: d)
     r.guard(d .!= vcpuDomain(v), DecisionErrno.EINVAL)
     var x = symDeschedule(s, d, bug: bug)
-    x.vcpuExists = s.vcpuExists.setWhere({ w in vcpuDomain(w) .== d }) { _ in kFalse }
+    if bug != .leavesVCPUs { x.vcpuExists = s.vcpuExists.setWhere({ w in vcpuDomain(w) .== d }) { _ in kFalse } }
     x.alive = s.alive.set(d, kFalse)
     x.sched.domRunning = s.sched.domRunning.set(d, kFalse)
     let n = symReschedule(&r, x)
@@ -110,13 +151,25 @@ private func control(_ make: @escaping @Sendable (BV, BV) -> SymTransition) -> @
   }
 }
 
+private func create(_ bug: DomainSchedBug) -> @Sendable () -> Step {
+  {
+    let v = BV("vcpu"), d = BV("target"), n = BV("count")
+    return Step(transition: symDomainCreateSched(caller: v, domain: d, count: n, bug: bug), witnesses: [.word("vcpu", v), .word("target", d), .word("count", n)])
+  }
+}
+
 let domainSchedObligations: [Obligation] = {
-  let one = onePerPCPUPoint, only = onlyRunnableRunPoint
+  let one = onePerPCPUPoint, only = onlyRunnableRunPoint, dc = vcpuDomainsPoint
   let pause = { (b: DomainSchedBug) in control { symDomainPause(caller: $0, target: $1, bug: b) } }
   let unpause = { (b: DomainSchedBug) in control { symDomainUnpause(caller: $0, target: $1, bug: b) } }
   let destroy = { (b: DomainSchedBug) in control { symDomainDestroySched(caller: $0, target: $1, bug: b) } }
   let setCap = { (b: DomainSchedBug) in control { symSetCapSched(caller: $0, target: $1, bug: b) } }
   return [
+    schedObligation("domainCreate", one, step: create(.none), mutant: "newHomeAnywhere", create(.newHomeAnywhere)),
+    schedObligation("domainCreate", only, step: create(.none), mutant: "createsRunning", create(.createsRunning)),
+    schedObligation("domainCreate", dc, step: create(.none), mutant: "forgetsDomain", create(.forgetsDomain)),
+    schedObligation("domainDestroy", dc, step: destroy(.none), mutant: "leavesVCPUs", destroy(.leavesVCPUs)),
+    schedObligation("domainUnpause", dc, step: unpause(.none), mutant: "noTargetCheck", unpause(.noTargetCheck)),
     schedObligation("domainPause", one, step: pause(.none), mutant: "staleCPU", pause(.staleCPU)),
     schedObligation("domainPause", only, step: pause(.none), mutant: "leavesQueued", pause(.leavesQueued)),
     schedObligation("domainUnpause", one, step: unpause(.none), mutant: "noPausedCheck", unpause(.noPausedCheck)),

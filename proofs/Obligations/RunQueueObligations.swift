@@ -107,7 +107,16 @@ struct PointInvariant: Sendable {
 
 let onePerPCPUPoint = PointInvariant(name: "onePerPCPU", atP: onePerPCPUAtP, atV: onePerPCPUAtV)
 let onlyRunnableRunPoint = PointInvariant(name: "onlyRunnableRun", atP: onlyRunnableRunAtP, atV: onlyRunnableRunAtV)
-let runQueuePointInvariants = [onePerPCPUPoint, onlyRunnableRunPoint]
+/// `domainConsistency`, the vCPU part at v (its domain d = v >> 32): a vCPU exists only in a
+/// live domain, a live domain's id is used, and only a live domain runs.
+func vcpuDomainsAtV(_ s: SymState, _ v: BV) -> Z3Bool {
+  let d = vcpuDomain(v)
+  return flag(s.vcpuExists[v]).implies(flag(s.alive[d]))
+    && flag(s.alive[d]).implies(flag(s.used[d]))
+    && flag(s.sched.domRunning[d]).implies(flag(s.alive[d]))
+}
+let vcpuDomainsPoint = PointInvariant(name: "domainConsistency", atP: { _, _ in Z3Bool.true }, atV: vcpuDomainsAtV)
+let runQueuePointInvariants = [onePerPCPUPoint, onlyRunnableRunPoint, vcpuDomainsPoint]
 
 // MARK: reschedule
 
@@ -324,6 +333,15 @@ func smallSchedState() -> SymState {
   }
   n.sched.running = perPCPU("running")
   n.sched.incoming = perPCPU("incoming")
+  // Domains 1...3 (the small vCPUs') are symbolic; every other domain was never created.
+  func perDomain(_ name: String) -> Field {
+    let values = (1...3).map { BV("small.\(name)\($0)") }
+    return Field { d in (1...3).reversed().reduce(kFalse) { rest, i in BV.ite(d .== BV(constant: UInt64(i)), values[i - 1], rest) } }
+  }
+  n.used = perDomain("used")
+  n.alive = perDomain("alive")
+  n.privileged = perDomain("privileged")
+  n.sched.domRunning = perDomain("domRunning")
   return n
 }
 
