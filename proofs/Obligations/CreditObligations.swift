@@ -187,4 +187,63 @@ let creditObligations: [Obligation] = [
         && (i.cap .!= 0).implies(b.sle(i.full) && p.iff(b.sle(BV(constant: 0))))
         && (i.cap .== 0).implies(p.iff(i.parked))
     }),
+  // Division: Z3 bit-blasts `bvudiv` into a large circuit, and a 128-bit division of the Spec's
+  // formula times out. So these state agreement as (1) the product does not wrap (multiplication
+  // only, checked on 128 bits), and (2) the result IS the 64-bit unsigned division of that
+  // product (the same term: Z3 sees it at once). With an exact product and a non-zero divisor,
+  // `bvudiv` is floor division, i.e. the Spec's `/` on integers.
+  Obligation(
+    "creditLimit_agreesWithSpec",
+    mutants: [
+      // Multiplying in 32 bits (a C `int` habit): wraps for large creditsPerAccount.
+      Mutant("product32", goal: shareGoal { i in
+        i.limitInRange.implies(zext((i.cap &* i.perAccount) & 0xFFFF_FFFF) .== zext(i.cap) &* zext(i.perAccount))
+      })
+    ],
+    goal: shareGoal { i in
+      let l = creditLimit(cap: SymWord(i.cap), creditsPerAccount: SymWord(i.perAccount)).z
+      let product = i.cap &* i.perAccount
+      return i.limitInRange.implies(
+        zext(product) .== zext(i.cap) &* zext(i.perAccount)
+          && l .== BV.ite(i.cap .== 0, i.perAccount, product / BV(constant: 100)))
+    }),
+  Obligation(
+    "creditShare_agreesWithSpec",
+    mutants: [
+      Mutant("product32", goal: shareGoal { i in
+        zext((i.left &* i.weight) & 0xFFFF_FFFF) .== zext(i.left) &* zext(i.weight)
+      })
+    ],
+    goal: shareGoal { i in
+      let x = creditShare(left: SymWord(i.left), weight: SymWord(i.weight), sum: SymWord(i.sum)).z
+      let product = i.left &* i.weight
+      return zext(product) .== zext(i.left) &* zext(i.weight) && i.sum .!= 0 && x .== product / i.sum
+    }),
 ]
+
+/// Inputs of one water-filling round, with the configuration's and the Spec's ranges.
+struct ShareInputs {
+  let left = BV("left")
+  let weight = BV("weight")
+  let sum = BV("sum")
+  let cap = BV("cap")
+  let perAccount = BV("creditsPerAccount")
+
+  var hypotheses: [Z3Bool] {
+    [left .<= 1 << 41, weight .>= 1, weight .<= 65535, weight .<= sum, sum .<= 1 << 40]
+  }
+  /// `cap` and `creditsPerAccount` in `SchedulerConfig.isValid`'s ranges.
+  var limitInRange: Z3Bool { cap .<= 100 && perAccount .<= 1 << 30 }
+  var witnesses: [Witness] {
+    [.word("left", left), .word("weight", weight), .word("sum", sum), .word("cap", cap), .word("creditsPerAccount", perAccount)]
+  }
+}
+
+private func zext(_ x: BV) -> BV { x.zeroExtended(to: 128) }
+
+private func shareGoal(_ claim: @escaping @Sendable (ShareInputs) -> Z3Bool) -> @Sendable () -> Goal {
+  {
+    let i = ShareInputs()
+    return Goal(claim: claim(i), hypotheses: i.hypotheses, witnesses: i.witnesses)
+  }
+}

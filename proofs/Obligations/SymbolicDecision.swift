@@ -32,6 +32,8 @@ public struct SymWord: DecisionWord {
   public static prefix func ~ (operand: SymWord) -> SymWord { SymWord(~operand.z) }
   public static func &+ (lhs: SymWord, rhs: SymWord) -> SymWord { SymWord(lhs.z &+ rhs.z) }
   public static func &- (lhs: SymWord, rhs: SymWord) -> SymWord { SymWord(lhs.z &- rhs.z) }
+  public static func &* (lhs: SymWord, rhs: SymWord) -> SymWord { SymWord(lhs.z &* rhs.z) }
+  public static func unsignedDivide(_ lhs: SymWord, _ rhs: SymWord) -> SymWord { SymWord(lhs.z / rhs.z) }
   public static func << (lhs: SymWord, rhs: SymWord) -> SymWord { SymWord(lhs.z << rhs.z) }
   public static func >> (lhs: SymWord, rhs: SymWord) -> SymWord { SymWord(lhs.z >> rhs.z) }
   public static func .== (lhs: SymWord, rhs: SymWord) -> SymBool { SymBool(lhs.z .== rhs.z) }

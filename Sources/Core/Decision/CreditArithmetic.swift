@@ -74,3 +74,20 @@ public func capBudgetAfterAccounting<W: DecisionWord>(capBudget: W, cap: W, full
 public func parkedAfterAccounting<W: DecisionWord>(parked: W.Condition, capBudget: W, cap: W) -> W.Condition {
   ((cap .!= W.k(0)) .& .!W.signedLess(W.k(0), capBudget)) .| ((cap .== W.k(0)) .& parked)
 }
+
+/// The most a vCPU can earn in one accounting period (Spec `creditLimit`): one pCPU's worth,
+/// `creditsPerAccount`, or its cap's worth, `cap * creditsPerAccount / 100`.
+/// Preconditions: `cap <= 100`, `creditsPerAccount <= 2^30` (`SchedulerConfig.isValid`).
+@inline(__always)
+public func creditLimit<W: DecisionWord>(cap: W, creditsPerAccount: W) -> W {
+  W.select(cap .== W.k(0), creditsPerAccount, W.unsignedDivide(cap &* creditsPerAccount, W.k(100)))
+}
+
+/// What a vCPU of `weight` earns in one water-filling round of accounting (Spec `earnings`):
+/// its weighted part `left * weight / sum` of the `left` credits still to hand out, rounded down
+/// (the remainder is lost, as in Xen). Preconditions: `left <= 2^41` (`creditsPerAccount * pcpus`),
+/// `1 <= weight <= 65535`, `weight <= sum`.
+@inline(__always)
+public func creditShare<W: DecisionWord>(left: W, weight: W, sum: W) -> W {
+  W.unsignedDivide(left &* weight, sum)
+}

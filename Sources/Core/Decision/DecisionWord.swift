@@ -44,6 +44,10 @@ public protocol DecisionWord {
   static func &+ (lhs: Self, rhs: Self) -> Self
   /// Subtraction modulo 2^64.
   static func &- (lhs: Self, rhs: Self) -> Self
+  /// Multiplication modulo 2^64.
+  static func &* (lhs: Self, rhs: Self) -> Self
+  /// Unsigned division, rounding down; dividing by 0 gives all ones (Z3's `bvudiv`), never a trap.
+  static func unsignedDivide(_ lhs: Self, _ rhs: Self) -> Self
   /// Logical left shift; counts >= 64 give 0.
   static func << (lhs: Self, rhs: Self) -> Self
   /// Logical right shift; counts >= 64 give 0.
@@ -106,5 +110,8 @@ extension UInt64: DecisionWord {
   }
   @inline(__always) public static func select(_ condition: Bool, _ ifTrue: UInt64, _ ifFalse: UInt64) -> UInt64 {
     condition ? ifTrue : ifFalse
+  }
+  @inline(__always) public static func unsignedDivide(_ lhs: UInt64, _ rhs: UInt64) -> UInt64 {
+    rhs == 0 ? ~0 : lhs / rhs
   }
 }

@@ -49,14 +49,22 @@ extension Scheduler {
   /// The most credit slot `s` can spend in one period (Spec `creditLimit`): one pCPU's worth,
   /// or its cap's worth.
   @inline(__always) func creditLimit(_ s: Int) -> Int {
-    let cap = vcpus[s].cap
-    return cap == 0 ? config.creditsPerAccount : cap * config.creditsPerAccount / 100
+    Int(truncatingIfNeeded: BulkheadCore.creditLimit(
+      cap: UInt64(truncatingIfNeeded: vcpus[s].cap), creditsPerAccount: UInt64(truncatingIfNeeded: config.creditsPerAccount)))
+  }
+
+  /// Slot `s`'s part of `left` credits shared among weights totalling `sum` (Spec `earnings`).
+  @inline(__always) func creditShare(_ s: Int, left: Int, sum: Int) -> Int {
+    Int(truncatingIfNeeded: BulkheadCore.creditShare(
+      left: UInt64(truncatingIfNeeded: left), weight: UInt64(truncatingIfNeeded: vcpus[s].weight),
+      sum: UInt64(truncatingIfNeeded: sum)))
   }
 
   /// Whether slot `s` is active for accounting: in a live, unpaused domain and not blocked.
   @inline(__always) func isActive(_ s: Int) -> Bool { isRunnable(s) }
 
-  /// Fills `earned[s]` for every active slot with the Spec's `earnings`: the pCPUs' credit
+  /// Fills `earned[s]` for every active slot with the Spec's `earnings` (through the proved
+  /// `creditShare` and `creditLimit` of Decision/CreditArithmetic.swift): the pCPUs' credit
   /// shared by weight, a vCPU whose share reaches its `creditLimit` earning exactly the limit
   /// and the rest shared again among the others. Each round walks the active slots once and
   /// either settles every remaining one or limits at least one, so there are at most
@@ -77,14 +85,14 @@ extension Scheduler {
       var limitedSum = sum
       for s in 0..<earned.count where earned[s] < 0 {
         let limit = creditLimit(s)
-        if left * vcpus[s].weight / sum >= limit {
+        if creditShare(s, left: left, sum: sum) >= limit {
           earned[s] = limit
           limitedLeft -= limit
           limitedSum -= vcpus[s].weight
         }
       }
       if limitedSum == sum {
-        for s in 0..<earned.count where earned[s] < 0 { earned[s] = left * vcpus[s].weight / sum }
+        for s in 0..<earned.count where earned[s] < 0 { earned[s] = creditShare(s, left: left, sum: sum) }
         return
       }
       left = limitedLeft
