@@ -67,6 +67,8 @@ public struct ObligationResult: Sendable {
   public let isMutant: Bool
   public let status: Status
   public let seconds: Double
+  /// Z3's resource count for the check (machine-independent; the limit is `obligationRlimit`).
+  public let resources: UInt64
 
   /// Whether this is the expected verdict: proved for an obligation, refuted for a mutant.
   public var passed: Bool {
@@ -78,13 +80,22 @@ public struct ObligationResult: Sendable {
   }
 }
 
-/// Per-check Z3 timeout.
-let obligationTimeoutMs: UInt32 = 30_000
+/// Per-check Z3 resource limit ("rlimit" units). This, not wall time, decides when Z3 gives up,
+/// so a loaded CI machine gets the same verdicts as an idle one. The slowest default obligation
+/// uses about a quarter of it (23 M; `bulkhead prove` prints each check's count). On this
+/// machine Z3 spends roughly 1-2.5 M units per second, so the limit is 40-100 s of work.
+let obligationRlimit: UInt32 = 100_000_000
+/// `obligationRlimit`, for reports.
+public var obligationRlimitLimit: UInt64 { UInt64(obligationRlimit) }
+/// Wall-clock backstop per check, far above what the resource limit allows on this machine.
+let obligationTimeoutMs: UInt32 = 300_000
 
 func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResult {
   let start = DispatchTime.now().uptimeNanoseconds
   let g = goal()
-  let outcome = prove(g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs, logic: g.logic)
+  let (outcome, resources) = proveMeasured(
+    g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs,
+    rlimit: obligationRlimit, logic: g.logic)
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   let status: ObligationResult.Status
   switch outcome {
@@ -92,7 +103,7 @@ func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResu
   case .refuted(let cex): status = .refuted(cex)
   case .unknown(let why): status = .unknown(why)
   }
-  return ObligationResult(name: name, isMutant: isMutant, status: status, seconds: seconds)
+  return ObligationResult(name: name, isMutant: isMutant, status: status, seconds: seconds, resources: resources)
 }
 
 /// Every obligation, in a stable order.

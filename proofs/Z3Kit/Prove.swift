@@ -36,14 +36,24 @@ public func prove(
   _ claim: Z3Bool, assuming hypotheses: [Z3Bool] = [], witnesses: [Witness] = [],
   timeoutMs: UInt32 = 30_000, logic: String? = nil
 ) -> ProofOutcome {
-  let solver = Solver(timeoutMs: timeoutMs, logic: logic)
+  proveMeasured(claim, assuming: hypotheses, witnesses: witnesses, timeoutMs: timeoutMs, logic: logic).outcome
+}
+
+/// `prove`, with a resource limit (`rlimit`, 0 = none) and the resources the check used.
+public func proveMeasured(
+  _ claim: Z3Bool, assuming hypotheses: [Z3Bool] = [], witnesses: [Witness] = [],
+  timeoutMs: UInt32 = 30_000, rlimit: UInt32 = 0, logic: String? = nil
+) -> (outcome: ProofOutcome, resources: UInt64) {
+  let solver = Solver(timeoutMs: timeoutMs, rlimit: rlimit, logic: logic)
   for h in hypotheses { solver.assert(h) }
   solver.assert(!claim)
-  switch solver.check() {
+  let result = solver.check()
+  let used = solver.resourcesUsed
+  switch result {
   case .unsat:
-    return .proved
+    return (.proved, used)
   case .unknown(let why):
-    return .unknown(why)
+    return (.unknown(why), used)
   case .sat:
     let values = witnesses.map { w -> WitnessValue in
       switch w {
@@ -51,6 +61,6 @@ public func prove(
       case .flag(let name, let b): return WitnessValue(name: name, value: (solver.value(of: b) ?? false) ? 1 : 0)
       }
     }
-    return .refuted(values)
+    return (.refuted(values), used)
   }
 }

@@ -25,9 +25,11 @@ public final class Solver {
   private var keepAlive: [Term] = []
   private var model: Z3_model?
 
-  /// A fresh context and solver; `timeoutMs` bounds each `check()` (0 = no bound).
+  /// A fresh context and solver; `timeoutMs` bounds each `check()` in wall time and `rlimit` in
+  /// Z3's resource units (0 = no bound). A resource limit gives the same answer on a loaded
+  /// machine as on an idle one; the wall timeout is only a backstop.
   /// `logic` (e.g. "QF_UFBV") picks Z3's solver for that logic; nil is the general solver.
-  public init(timeoutMs: UInt32 = 30_000, logic: String? = nil) {
+  public init(timeoutMs: UInt32 = 30_000, rlimit: UInt32 = 0, logic: String? = nil) {
     let cfg = Z3_mk_config()
     Z3_set_param_value(cfg, "model", "true")
     ctx = Z3_mk_context(cfg)
@@ -45,6 +47,7 @@ public final class Solver {
     let params = Z3_mk_params(ctx)
     Z3_params_inc_ref(ctx, params)
     if timeoutMs > 0 { Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "timeout"), timeoutMs) }
+    if rlimit > 0 { Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "rlimit"), rlimit) }
     // Sums in sum-of-monomials normal form: `(x + 1) - 1` and `x` rewrite to the same term before
     // bit-blasting (adder equivalence is hard for SAT). Only with a logic: its tactics simplify.
     if logic != nil { Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, "som"), true) }
@@ -108,6 +111,18 @@ public final class Solver {
     case Z3_L_FALSE: return false
     default: return nil
     }
+  }
+
+  /// Z3's resource count for this solver so far ("rlimit count" in its statistics): the
+  /// machine-independent measure of the work a check took.
+  public var resourcesUsed: UInt64 {
+    let stats = Z3_solver_get_statistics(ctx, solver)
+    Z3_stats_inc_ref(ctx, stats)
+    defer { Z3_stats_dec_ref(ctx, stats) }
+    for i in 0..<Z3_stats_size(ctx, stats) where String(cString: Z3_stats_get_key(ctx, stats, i)) == "rlimit count" {
+      return Z3_stats_is_uint(ctx, stats, i) ? UInt64(Z3_stats_get_uint_value(ctx, stats, i)) : UInt64(Z3_stats_get_double_value(ctx, stats, i))
+    }
+    return 0
   }
 
   /// The SMT-LIB text of the assertions (for debugging an obligation).

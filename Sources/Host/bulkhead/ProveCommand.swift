@@ -38,7 +38,7 @@ struct Prove: ParsableCommand {
       throw ExitCode.failure
     }
     let width = results.map(\.name.count).max() ?? 10
-    print(pad("obligation", width) + "  result    time")
+    print(pad("obligation", width) + "  result    time      work (Mrlimit)")
     for r in results {
       let verdict: String
       var detail = ""
@@ -50,10 +50,12 @@ struct Prove: ParsableCommand {
       case .unknown(let why): verdict = "UNKNOWN"; detail = why
       }
       let time = String(Int((r.seconds * 1000).rounded())) + " ms"
-      print(pad(r.name, width) + "  " + pad(verdict, 8) + "  " + pad(time, 8) + (detail.isEmpty ? "" : "  " + detail))
+      let work = String(format: "%.1f", Double(r.resources) / 1e6)
+      print(pad(r.name, width) + "  " + pad(verdict, 8) + "  " + pad(time, 8) + "  " + pad(work, 14) + (detail.isEmpty ? "" : "  " + detail))
     }
     let failed = results.filter { !$0.passed }
-    print("\(results.count - failed.count) passed, \(failed.count) failed  (\(String(Int(elapsed * 1000))) ms wall)")
+    let maxWork = results.map(\.resources).max() ?? 0
+    print("\(results.count - failed.count) passed, \(failed.count) failed  (\(String(Int(elapsed * 1000))) ms wall; largest check \(String(format: "%.1f", Double(maxWork) / 1e6)) Mrlimit of \(obligationRlimitLimit / 1_000_000))")
     if !failed.isEmpty { throw ExitCode.failure }
   }
 
