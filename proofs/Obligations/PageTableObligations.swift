@@ -118,6 +118,12 @@ func isolationAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
 /// An invariant by its point forms.
 struct PTInvariant: Sendable {
   let name: String
+  /// The ground goal's hypotheses: instances of these invariants (names; nil: all) at the step's
+  /// own slot and frames and the claim's points only (`localTerms`), or also at the terms the
+  /// enumeration move reaches. Fewer hypotheses are still a proof, and Z3 bit-blasts every term
+  /// it is given, so a claim that needs only the counting equations gets only those.
+  var assumes: [String]? = nil
+  var localTerms = false
   var atFrame: @Sendable (SymState, BV) -> Z3Bool = { _, _ in .true }
   var atSlot: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
   var atPosition: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
@@ -126,7 +132,8 @@ struct PTInvariant: Sendable {
 /// The three parts of referenceCounts, proved separately (as allocationIndex / allocationSlots
 /// for the allocation count): the equations, "every live slot is enumerated", "every enumerated
 /// position is a live slot".
-let referenceCountsEquationsPT = PTInvariant(name: "referenceCounts", atFrame: refCountsAtFrame)
+let referenceCountsEquationsPT = PTInvariant(
+  name: "referenceCounts", assumes: ["referenceCounts", "referenceIndex"], localTerms: true, atFrame: refCountsAtFrame)
 let referenceIndexPT = PTInvariant(name: "referenceIndex", atSlot: refIndexAtSlot)
 let referenceSlotsPT = PTInvariant(name: "referenceSlots", atPosition: refSlotsAtPosition)
 let typeSafetyPT = PTInvariant(name: "typeSafety", atFrame: typeSafetyAtFrame, atSlot: typeSafetyAtSlot)
@@ -145,40 +152,78 @@ private func moveInEnumeration(
   // remove: the last slot of a's enumeration takes x's position
   let k = index[x]
   let last = slot[a, count[a] &- 1]
-  let c1 = count.set(a, count[a] &- 1)
-  let s1 = slot.set(a, k, last)
-  let i1 = index.set(last, k)
-  let (c2, s2, i2) = (
-    Field { f in BV.ite(removing, c1[f], count[f]) }, Field2 { f, j in BV.ite(removing, s1[f, j], slot[f, j]) },
-    Field { y in BV.ite(removing, i1[y], index[y]) }
-  )
+  let c2 = count.set(a, count[a] &- 1, when: removing)
+  let s2 = slot.set(a, k, last, when: removing)
+  let i2 = index.set(last, k, when: removing)
   // add: x takes the next position of b's enumeration
-  let c3 = c2.set(b, c2[b] &+ 1)
-  let s3 = s2.set(b, c2[b], x)
-  let i3 = i2.set(x, c2[b])
-  return (
-    Field { f in BV.ite(adding, c3[f], c2[f]) }, Field2 { f, j in BV.ite(adding, s3[f, j], s2[f, j]) },
-    Field { y in BV.ite(adding, i3[y], i2[y]) }
-  )
+  return (c2.set(b, c2[b] &+ 1, when: adding), s2.set(b, c2[b], x, when: adding), i2.set(x, c2[b], when: adding))
 }
 
 /// `putPageType(mfn)` for a non-table type (no un-validation).
 private func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
   var n = s
   let count = s.typeCount[mfn] &- 1
-  n.typeCount = s.typeCount.set(mfn, BV.ite(c, count, s.typeCount[mfn]))
+  n.typeCount = s.typeCount.set(mfn, count, when: c)
+  if c.constant == false { return n }
   n.type = s.type.set(mfn, BV.ite(c && count .== 0, BV(constant: DecisionPageType.none), s.type[mfn]))
   n.validated = s.validated.set(mfn, BV.ite(c && count .== 0, kFalse, s.validated[mfn]))
   return n
 }
 
+/// What an entry is, for proofs by cases.
+enum EntryKind: CaseIterable { case absent, readOnly, writable }
+
+/// One case of an entry update: the kinds of the old and new entries, whether they target the
+/// same frame (nil: either way, when one is absent), and for mmuUpdate whether the table is an
+/// L1. The case's conditions become hypotheses of the step and its `ite`s become constants, and
+/// with the same target the new entry's frame *is* the old one's term, so the counts at that
+/// frame are sums of the same terms (Z3 normalises them; as two terms known equal it cannot).
+struct ModEntryCase {
+  var old: EntryKind
+  var new: EntryKind
+  var sameTarget: Bool?
+  var isL1 = true
+
+  /// Every case of modEntry, a partition: 3 × 3 kinds, split on the target when both present.
+  static let all: [ModEntryCase] = EntryKind.allCases.flatMap { o in
+    EntryKind.allCases.flatMap { n in
+      o == .absent || n == .absent
+        ? [ModEntryCase(old: o, new: n, sameTarget: nil)]
+        : [true, false].map { ModEntryCase(old: o, new: n, sameTarget: $0) }
+    }
+  }
+}
+
+/// Pins the conditions of an entry of kind `k` to constants, assuming the case.
+private func known(_ r: inout Refusals, _ k: EntryKind, present: inout Z3Bool, rw: inout Z3Bool) {
+  r.assume(present.iff(k != .absent ? .true : .false))
+  r.assume(rw.iff(k == .writable ? .true : .false))
+  present = k != .absent ? .true : .false
+  rw = k == .writable ? .true : .false
+}
+
 /// `modEntry(t, i, new, at: .l1, for: d)`: getEntryReferences(new) (checks, getPage, and for R/W
 /// getPageType(.writable)), setEntry, putEntryReferences(old). Plus the ghost enumerations.
-func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV, new e: BV, for d: BV, bug: PTBug = .none) -> SymState {
+/// `known`: the step restricted to one case (proofs by cases), nil: all of them.
+func symModEntryL1(
+  _ r: inout Refusals, _ s: SymState, table t: BV, index i: BV, new e: BV, for d: BV, bug: PTBug = .none,
+  known c: ModEntryCase? = nil
+) -> SymState {
   let old = s.pt.pte[t, i]
-  let newPresent = SymPTE.isPresent(e), newRW = newPresent && SymPTE.isWritable(e)
-  let oldPresent = SymPTE.isPresent(old), oldRW = oldPresent && SymPTE.isWritable(old)
-  let b = SymPTE.frame(e), a = SymPTE.frame(old)
+  var newPresent = SymPTE.isPresent(e), newRW = newPresent && SymPTE.isWritable(e)
+  var oldPresent = SymPTE.isPresent(old), oldRW = oldPresent && SymPTE.isWritable(old)
+  var b = SymPTE.frame(e)
+  let a = SymPTE.frame(old)
+  if let c {
+    known(&r, c.old, present: &oldPresent, rw: &oldRW)
+    known(&r, c.new, present: &newPresent, rw: &newRW)
+    if let same = c.sameTarget {
+      // both orientations, as the updates' `if id == k` test them: Z3 substitutes the literal
+      r.assume((b .== a).iff(same ? .true : .false))
+      r.assume((a .== b).iff(same ? .true : .false))
+      if same { b = a }
+    }
+  }
   // getEntryReferences(new, at: .l1, for: d): checks
   r.when(newPresent) { r in
     r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
@@ -187,26 +232,26 @@ func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV,
     if bug != .noOwnerCheck {
       r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
         r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
-        r.guard(!SymPTE.isWritable(e) || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
+        r.guard(!newRW || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
       }
     }
     if bug != .noTypeCheck {
-      r.when(SymPTE.isWritable(e) && s.typeCount[b] .> 0) { r in
+      r.when(newRW && s.typeCount[b] .> 0) { r in
         r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
       }
     }
   }
   var n = s
   // getPage(b); if rw { getPageType(b, .writable) }
-  n.refCount = s.refCount.set(b, BV.ite(newPresent, s.refCount[b] &+ 1, s.refCount[b]))
-  n.typeCount = s.typeCount.set(b, BV.ite(newRW, s.typeCount[b] &+ 1, s.typeCount[b]))
-  n.type = s.type.set(b, BV.ite(newRW, BV(constant: DecisionPageType.writable), s.type[b]))
+  n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent)
+  n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: newRW)
+  n.type = s.type.set(b, BV(constant: DecisionPageType.writable), when: newRW)
   // setEntry(t, i, new)
   n.pt.pte = s.pt.pte.set(t, i, e)
   // putEntryReferences(old, at: .l1): if rw { putPageType(a) }; putPage(a)
   n = symPutPageTypeFlat(n, a, when: oldRW)
   if bug != .noPutPage {
-    n.refCount = n.refCount.set(a, BV.ite(oldPresent, n.refCount[a] &- 1, n.refCount[a]))
+    n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: oldPresent)
   }
   // ghost: slot (t, i) leaves a's enumerations and joins b's
   let x = ptSlot(t, i)
@@ -219,15 +264,23 @@ func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV,
 
 /// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
 /// frame (an L2–L4 table is outside this model: hypothesis `notUpperTable`).
-func symMMUUpdate(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+func symMMUUpdate(
+  caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none, known c: ModEntryCase? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     symCheckOwned(&r, s, t, by: d)
-    let isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
+    var isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
+    if let c {
+      r.assume(isL1.iff(c.isL1 ? .true : .false))
+      isL1 = c.isL1 ? .true : .false
+    }
     // if let level = f.type.level, f.typeCount > 0 { modEntry(at: level) }  (level 1 here)
     var table = s
-    r.when(isL1) { r in table = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug) }
+    r.when(isL1) { r in
+      table = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug, known: c?.isL1 == true ? c : nil)
+    }
     // else: a data frame: getPageType(t, .writable) (EINVAL if typed otherwise), putPageType, setEntry
     r.when(!isL1) { r in
       r.when(s.typeCount[t] .> 0) { r in r.guard(s.type[t] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
@@ -252,7 +305,9 @@ func symMMUUpdate(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug 
 
 /// `updateVaMapping(caller:va:val:)`: the walk reaches some slot (t, i) (any: over-approximated);
 /// it must be a live L1 of the caller (EINVAL); then modEntry at level 1.
-func symUpdateVaMapping(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+func symUpdateVaMapping(
+  caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none, known c: ModEntryCase? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
@@ -260,7 +315,7 @@ func symUpdateVaMapping(caller d: BV, table t: BV, index i: BV, val e: BV, bug: 
     if bug != .noTableTypeCheck {
       r.guard(s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0, DecisionErrno.EINVAL)
     }
-    let n = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug)
+    let n = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug, known: c)
     return (r, n)
   }
 }
@@ -351,15 +406,23 @@ private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvar
 /// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
 struct PTStep {
   var transition: SymTransition
+  /// The step restricted to each case of a partition, for a proof by cases (empty: one goal).
+  var cases: [PTStep] = []
   var hypotheses: (SymState) -> [Z3Bool] = { _ in [] }
   var slots: [(BV, BV)]
   var frames: (SymState) -> [BV]
   var witnesses: [Witness]
+  /// Frames where the step changes counts or types: the frame part of the claim is made at each
+  /// of them, and at a fresh frame distinct from them (together: at every frame). At the fresh
+  /// frame every update's `if id == k` is decided by a hypothesis, so Z3 never has to relate the
+  /// counts of two frame terms that may be equal.
+  var claimFrames: (SymState) -> [BV] = { _ in [] }
 }
 
 /// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh frame, slot and position (so for all),
 /// from ground instances of the invariants (fewer hypotheses than the ∀ forms).
-private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
+private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvariant] = pageTableInvariants) -> Goal {
+  if !step.cases.isEmpty { return .byCases(step.cases.map { ptGroundGoal(inv, $0, assuming: assuming) }) }
   let s = SymState()
   let (r, next) = step.transition(s)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
@@ -371,14 +434,18 @@ private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
     positions: claimsPosition ? [(cf, ck)] : [])
   if claimsSlot || claimsPosition { terms.close(s, rounds: 1) }
   // the last slot of each touched frame's enumerations (it moves into the removed slot's place)
-  for f in step.frames(s) {
+  for f in step.frames(s) where !inv.localTerms {
     for y in [s.pt.refSlot[f, s.pt.l1Refs[f] &- 1], s.pt.wSlot[f, s.pt.wRefs[f] &- 1]] {
       terms.slots.append((ptSlotTable(y), ptSlotIndex(y)))
       terms.frames.append(ptSlotTable(y))
     }
   }
-  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms)
-  let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+  let assumed = inv.assumes.map { names in assuming.filter { names.contains($0.name) } } ?? assuming
+  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms, assumed)
+  let touched = step.claimFrames(s)
+  let fresh = all(touched.map { cf .!= $0 })
+  let claim = all(touched.map { inv.atFrame(next, $0) }) && fresh.implies(inv.atFrame(next, cf))
+    && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
   return Goal(
     claim: claim, hypotheses: hyps,
     witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)],
@@ -451,9 +518,9 @@ private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothe
 
 private func ptObligation(
   _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: String,
-  _ weak: @escaping @Sendable () -> PTStep
+  _ weak: @escaping @Sendable () -> PTStep, assuming: [PTInvariant] = pageTableInvariants
 ) -> Obligation {
-  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { ptMutantGoal(inv, weak()) }]) { ptGroundGoal(inv, step()) }
+  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { ptMutantGoal(inv, weak()) }]) { ptGroundGoal(inv, step(), assuming: assuming) }
 }
 
 /// An obligation whose step cannot break `inv` by a dropped check: its mutant shows the claim
@@ -467,10 +534,12 @@ private func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sen
 /// The caller is a live domain (frameOwnership: alive ⇒ a 16-bit id).
 private func callerHypotheses(_ s: SymState, _ d: BV) -> [Z3Bool] { [d .< 0x1_0000] }
 
-private func entryStep(_ make: @escaping @Sendable (BV, BV, BV, BV) -> SymTransition, upperExcluded: Bool) -> PTStep {
+private func entryStep(
+  _ make: @escaping @Sendable (BV, BV, BV, BV, ModEntryCase?) -> SymTransition, upperExcluded: Bool, cases: [ModEntryCase] = []
+) -> PTStep {
   let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
-  return PTStep(
-    transition: make(d, t, i, e),
+  var step = PTStep(
+    transition: make(d, t, i, e, nil),
     hypotheses: { s in
       // ptr decodes to an entry index below 512 (xsa227); L2–L4 tables are outside this model
       callerHypotheses(s, d) + [i .< 512]
@@ -478,13 +547,37 @@ private func entryStep(_ make: @escaping @Sendable (BV, BV, BV, BV) -> SymTransi
     },
     slots: [(t, i)], frames: { s in [t, SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] },
     witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+  step.cases = cases.map { c in
+    var one = step
+    one.transition = make(d, t, i, e, c)
+    // the old and new targets when they hold references; with the same target, one term (as
+    // the case's step uses it)
+    one.claimFrames = { s in
+      let a = SymPTE.frame(s.pt.pte[t, i])
+      guard c.isL1 else { return [] }
+      return (c.old != .absent ? [a] : []) + (c.new != .absent && c.sameTarget != true ? [SymPTE.frame(e)] : [])
+    }
+    return one
+  }
+  return step
 }
 
-private func mmuUpdate(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
-  { entryStep({ d, t, i, e in symMMUUpdate(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: true) }
+private func mmuUpdate(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    // a data frame (not an L1) is one more case
+    var notL1 = ModEntryCase(old: .absent, new: .absent, sameTarget: nil)
+    notL1.isL1 = false
+    return entryStep(
+      { d, t, i, e, c in symMMUUpdate(caller: d, table: t, index: i, val: e, bug: bug, known: c) }, upperExcluded: true,
+      cases: byCases ? ModEntryCase.all + [notL1] : [])
+  }
 }
-private func updateVa(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
-  { entryStep({ d, t, i, e in symUpdateVaMapping(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: false) }
+private func updateVa(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    entryStep(
+      { d, t, i, e, c in symUpdateVaMapping(caller: d, table: t, index: i, val: e, bug: bug, known: c) }, upperExcluded: false,
+      cases: byCases ? ModEntryCase.all : [])
+  }
 }
 private func pin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
@@ -532,11 +625,11 @@ let pageTableObligations: [Obligation] = {
 let pageTableSlowObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   return [
-    ptObligation("mmuUpdate", rc, step: mmuUpdate(), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
-    ptObligation("mmuUpdate", ri, step: mmuUpdate()),
-    ptObligation("mmuUpdate", rs, step: mmuUpdate()),
-    ptObligation("updateVaMapping", rc, step: updateVa(), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
-    ptObligation("updateVaMapping", ri, step: updateVa()),
-    ptObligation("updateVaMapping", rs, step: updateVa()),
+    ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
+    ptObligation("mmuUpdate", ri, step: mmuUpdate(byCases: true)),
+    ptObligation("mmuUpdate", rs, step: mmuUpdate(byCases: true)),
+    ptObligation("updateVaMapping", rc, step: updateVa(byCases: true), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
+    ptObligation("updateVaMapping", ri, step: updateVa(byCases: true)),
+    ptObligation("updateVaMapping", rs, step: updateVa(byCases: true)),
   ]
 }()
