@@ -72,10 +72,15 @@ func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
 }
 
 /// `referenceCounts`, the enumerations at slot (t, i): a live slot is enumerated by its target.
-func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
-  let x = ptSlot(t, i), f = ptTarget(s, t, i)
-  return ptLive(s, t, i).implies(s.pt.refIndex[x] .< s.pt.l1Refs[f] && s.pt.refSlot[f, s.pt.refIndex[x]] .== x)
-    && ptLiveW(s, t, i).implies(s.pt.wIndex[x] .< s.pt.wRefs[f] && s.pt.wSlot[f, s.pt.wIndex[x]] .== x)
+func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { refIndexAtSlot(s, t, i, to: ptTarget(s, t, i)) }
+
+/// The same, for a slot whose target is f (true when it is not). With f a given term instead of
+/// the entry's frame, a claim and a hypothesis at the same f read the same count terms.
+func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV, to f: BV) -> Z3Bool {
+  let x = ptSlot(t, i)
+  let here = ptTarget(s, t, i) .== f
+  return (ptLive(s, t, i) && here).implies(s.pt.refIndex[x] .< s.pt.l1Refs[f] && s.pt.refSlot[f, s.pt.refIndex[x]] .== x)
+    && (ptLiveW(s, t, i) && here).implies(s.pt.wIndex[x] .< s.pt.wRefs[f] && s.pt.wSlot[f, s.pt.wIndex[x]] .== x)
 }
 
 /// `referenceCounts`, the enumerations at position k of frame f: it holds a live slot targeting f.
@@ -126,6 +131,9 @@ struct PTInvariant: Sendable {
   var localTerms = false
   var atFrame: @Sendable (SymState, BV) -> Z3Bool = { _, _ in .true }
   var atSlot: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
+  /// `atSlot` for a slot targeting a given frame (true otherwise), if the invariant has that
+  /// form: the slot claim is then made per touched target frame (see `PTStep.claimFrames`).
+  var atSlotTo: (@Sendable (SymState, BV, BV, BV) -> Z3Bool)? = nil
   var atPosition: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
 }
 
@@ -134,8 +142,11 @@ struct PTInvariant: Sendable {
 /// position is a live slot".
 let referenceCountsEquationsPT = PTInvariant(
   name: "referenceCounts", assumes: ["referenceCounts", "referenceIndex"], localTerms: true, atFrame: refCountsAtFrame)
-let referenceIndexPT = PTInvariant(name: "referenceIndex", atSlot: refIndexAtSlot)
-let referenceSlotsPT = PTInvariant(name: "referenceSlots", atPosition: refSlotsAtPosition)
+let referenceIndexPT = PTInvariant(
+  name: "referenceIndex", assumes: ["referenceIndex", "referenceSlots", "typeSafety"], atSlot: refIndexAtSlot,
+  atSlotTo: refIndexAtSlot)
+let referenceSlotsPT = PTInvariant(
+  name: "referenceSlots", assumes: ["referenceIndex", "referenceSlots", "typeSafety"], atPosition: refSlotsAtPosition)
 let typeSafetyPT = PTInvariant(name: "typeSafety", atFrame: typeSafetyAtFrame, atSlot: typeSafetyAtSlot)
 let isolationPT = PTInvariant(name: "isolation", atSlot: isolationAtSlot)
 let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referenceSlotsPT, typeSafetyPT, isolationPT]
@@ -417,12 +428,21 @@ struct PTStep {
   /// frame every update's `if id == k` is decided by a hypothesis, so Z3 never has to relate the
   /// counts of two frame terms that may be equal.
   var claimFrames: (SymState) -> [BV] = { _ in [] }
+  /// Slots (encoded) whose entry or enumeration position the step changes: the slot part of the
+  /// claim is made at each, and at every other slot (see `ptSlotGoals`).
+  /// Each as a (table, index) pair and its encoding (the key the step's updates test).
+  var claimSlots: (SymState) -> [(pair: (BV, BV), key: BV)] = { _ in [] }
 }
 
 /// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh frame, slot and position (so for all),
 /// from ground instances of the invariants (fewer hypotheses than the ∀ forms).
 private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvariant] = pageTableInvariants) -> Goal {
-  if !step.cases.isEmpty { return .byCases(step.cases.map { ptGroundGoal(inv, $0, assuming: assuming) }) }
+  if !step.cases.isEmpty {
+    return .byCases(step.cases.flatMap { c in
+      let g = ptGroundGoal(inv, c, assuming: assuming)
+      return g.cases.isEmpty ? [g] : g.cases
+    })
+  }
   let s = SymState()
   let (r, next) = step.transition(s)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
@@ -441,15 +461,49 @@ private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvar
     }
   }
   let assumed = inv.assumes.map { names in assuming.filter { names.contains($0.name) } } ?? assuming
-  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms, assumed)
   let touched = step.claimFrames(s)
   let fresh = all(touched.map { cf .!= $0 })
+  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms, assumed)
+  let witnesses = step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)]
+  if let to = inv.atSlotTo, claimsSlot { return ptSlotGoals(inv, to, s, next, step, hyps: hyps, assumed: assumed, witnesses) }
   let claim = all(touched.map { inv.atFrame(next, $0) }) && fresh.implies(inv.atFrame(next, cf))
     && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
-  return Goal(
-    claim: claim, hypotheses: hyps,
-    witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)],
-    logic: "QF_UFBV")
+  return Goal(claim: claim, hypotheses: hyps, witnesses: witnesses, logic: "QF_UFBV")
+}
+
+/// A slot claim by cases on the claimed slot (ct, ci): at each slot the step changes
+/// (`claimSlots`), at a slot whose encoding differs from theirs (so every `if slot == k` of the
+/// step is decided by a hypothesis), and at a slot that differs from them only as a pair (an
+/// encoding that wraps: never live). Within each, the claim is split on the slot's target: each
+/// touched frame (hypothesis and claim then read the same count terms), or another frame.
+private func ptSlotGoals(
+  _ inv: PTInvariant, _ to: @Sendable (SymState, BV, BV, BV) -> Z3Bool, _ s: SymState, _ next: SymState, _ step: PTStep,
+  hyps: [Z3Bool], assumed: [PTInvariant], _ witnesses: [Witness]
+) -> Goal {
+  let ct = BV("claim.table"), ci = BV("claim.index")
+  let touched = step.claimFrames(s)
+  let inductive = assumed.contains { $0.name == inv.name }
+  func claimAt(_ t: BV, _ i: BV) -> Z3Bool {
+    let other = all(touched.map { ptTarget(next, t, i) .!= $0 })
+    return all(touched.map { to(next, t, i, $0) }) && other.implies(inv.atSlot(next, t, i))
+  }
+  func hypsAt(_ t: BV, _ i: BV) -> [Z3Bool] { inductive ? touched.map { to(s, t, i, $0) } : [] }
+  let pairs = step.claimSlots(s).map(\.pair), points = step.claimSlots(s).map(\.key)
+  let x = ptSlot(ct, ci)
+  let pointGoals = pairs.map { p in
+    Goal(claim: claimAt(p.0, p.1), hypotheses: hyps + hypsAt(p.0, p.1), witnesses: witnesses, logic: "QF_UFBV")
+  }
+  let distinct = points.map { x .!= $0 } + pairs.map { !(ct .== $0.0 && ci .== $0.1) }
+  let freshGoal = Goal(
+    claim: claimAt(ct, ci), hypotheses: hyps + hypsAt(ct, ci) + distinct, witnesses: witnesses, logic: "QF_UFBV")
+  // (split on whether the claimed table exists: Z3 is slow to find that case split itself)
+  let aliasGoals = [ct .< s.frameCount, ct .>= s.frameCount].map { exists in
+    Goal(
+      claim: claimAt(ct, ci),
+      hypotheses: hyps + hypsAt(ct, ci) + [any(points.map { x .== $0 }), exists] + pairs.map { !(ct .== $0.0 && ci .== $0.1) },
+      witnesses: witnesses, logic: "QF_UFBV")
+  }
+  return .byCases(pointGoals + [freshGoal] + aliasGoals)
 }
 
 /// A small page-table pre-state for mutant counterexamples: frames 1, 2, 3 with free fields and
@@ -557,6 +611,13 @@ private func entryStep(
       guard c.isL1 else { return [] }
       return (c.old != .absent ? [a] : []) + (c.new != .absent && c.sameTarget != true ? [SymPTE.frame(e)] : [])
     }
+    // the slot itself, and the last slot of each enumeration it leaves (it takes the slot's place)
+    one.claimSlots = { s in
+      let a = SymPTE.frame(s.pt.pte[t, i])
+      let lasts = (c.isL1 && c.old != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+        + (c.isL1 && c.old == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+      return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+    }
     return one
   }
   return step
@@ -602,6 +663,9 @@ let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   let ts = typeSafetyPT, iso = isolationPT
   return [
+    // exact counts across one entry update: by cases of the entry kinds (ModEntryCase)
+    ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
+    ptObligation("updateVaMapping", rc, step: updateVa(byCases: true), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
     ptObligation("mmuUpdate", ts, step: mmuUpdate(), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
     ptObligation("mmuUpdate", iso, step: mmuUpdate(), mutant: "noOwnerCheck", mmuUpdate(.noOwnerCheck)),
     ptObligation("updateVaMapping", ts, step: updateVa(), mutant: "noTypeCheck", updateVa(.noTypeCheck)),
@@ -619,16 +683,15 @@ let pageTableObligations: [Obligation] = {
   ]
 }()
 
-/// Exact counting across one L1 entry update (modEntry): stated, mutants refuted, but Z3 needs
-/// 20–30 s or more for each (bit-blasted count arithmetic over the enumeration move), so they are
-/// outside the default run. `BULKHEAD_PROOFS_SLOW=1 bulkhead prove --only updateVaMapping` runs them.
+/// The enumerations across one L1 entry update (modEntry): stated, by cases of the entry kinds and
+/// of the claimed slot (~70 checks of 0.1–4 s each), but one or two cases still need more than
+/// the 30 s budget, so they are outside the default run.
+/// `BULKHEAD_PROOFS_SLOW=1 bulkhead prove --only updateVaMapping` runs them.
 let pageTableSlowObligations: [Obligation] = {
-  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
+  let ri = referenceIndexPT, rs = referenceSlotsPT
   return [
-    ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
     ptObligation("mmuUpdate", ri, step: mmuUpdate(byCases: true)),
     ptObligation("mmuUpdate", rs, step: mmuUpdate(byCases: true)),
-    ptObligation("updateVaMapping", rc, step: updateVa(byCases: true), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
     ptObligation("updateVaMapping", ri, step: updateVa(byCases: true)),
     ptObligation("updateVaMapping", rs, step: updateVa(byCases: true)),
   ]
