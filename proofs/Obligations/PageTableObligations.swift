@@ -154,7 +154,7 @@ let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referen
 // MARK: transitions
 
 /// Checks or updates a page-table mutant may drop.
-enum PTBug: Equatable { case none, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
+enum PTBug: Equatable { case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
 private func moveInEnumeration(
@@ -361,6 +361,25 @@ func symUnpinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition 
     n.pinned = s.pinned.set(t, kFalse)
     n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
     n.refCount = s.refCount.set(t, s.refCount[t] &- 1)
+    return (r, n)
+  }
+}
+
+/// `grantCopy(caller:source:dest:)`: frame `dst`'s contents become frame `src`'s. Which frames
+/// the caller may name (checkOwned / resolveGrant) is access control, not what keeps these
+/// invariants: any `src` and `dst` are allowed (an over-approximation). What keeps them is
+/// `getPageType(dst, .writable)` (EINVAL for a page table), then `putPageType(dst)`: the pair
+/// leaves the frame's type, counts and validation as they were, so only the contents change,
+/// and they are no live L1's.
+func symGrantCopy(source src: BV, dest dst: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    if bug != .copiesIntoPageTable {
+      r.when(s.typeCount[dst] .> 0) { r in r.guard(s.type[dst] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
+    }
+    var n = s
+    let old = s.pt.pte
+    n.pt.pte = Field2 { t, i in BV.ite(t .== dst, old[src, i], old[t, i]) }  // s.contents[dst] = s.contents[src]
     return (r, n)
   }
 }
@@ -659,6 +678,15 @@ private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let src = BV("source"), dst = BV("dest")
+    return PTStep(
+      transition: symGrantCopy(source: src, dest: dst, bug: bug), slots: [], frames: { _ in [dst, src] },
+      witnesses: [.word("source", src), .word("dest", dst)])
+  }
+}
+
 let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   let ts = typeSafetyPT, iso = isolationPT
@@ -680,6 +708,12 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
     ptObligation("mmuextOpUnpinL1", ts, step: unpin()),
     ptObligation("mmuextOpUnpinL1", iso, step: unpin()),
+    // grantCopy writes a frame that is no page table: every live slot keeps its entry
+    ptObligation("grantCopy", rc, step: copy()),
+    ptObligation("grantCopy", ri, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", rs, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", ts, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", iso, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
   ]
 }()
 
