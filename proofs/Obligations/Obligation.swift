@@ -14,12 +14,24 @@ public struct Goal {
   public var witnesses: [Witness]
   /// The SMT-LIB logic of a quantifier-free goal ("QF_UFBV"), for Z3's solver for it.
   public var logic: String?
+  /// A goal proved by cases: each is its own Z3 check, and the goal holds iff every case does.
+  /// The cases' extra hypotheses must cover every state (the builder enumerates a partition).
+  /// Empty: the goal is this one check.
+  public var cases: [Goal] = []
 
   public init(claim: Z3Bool, hypotheses: [Z3Bool] = [], witnesses: [Witness] = [], logic: String? = nil) {
     self.claim = claim
     self.hypotheses = hypotheses
     self.witnesses = witnesses
     self.logic = logic
+  }
+
+  /// The conjunction of `cases`, checked one by one (Z3 bit-blasts each case's arithmetic with
+  /// its branches already decided, where one goal with every branch open can take minutes).
+  public static func byCases(_ cases: [Goal]) -> Goal {
+    var g = Goal(claim: .true)
+    g.cases = cases
+    return g
   }
 }
 
@@ -93,9 +105,24 @@ let obligationTimeoutMs: UInt32 = 300_000
 func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResult {
   let start = DispatchTime.now().uptimeNanoseconds
   let g = goal()
-  let (outcome, resources) = proveMeasured(
-    g.claim, assuming: g.hypotheses, witnesses: g.witnesses, timeoutMs: obligationTimeoutMs,
-    rlimit: obligationRlimit, logic: g.logic)
+  var outcome = ProofOutcome.proved
+  var resources: UInt64 = 0
+  // A goal by cases shares one budget: the obligation as a whole must finish within it.
+  for (n, c) in g.cases.enumerated() { dumpIfAsked("\(name).case\(n)", c) }
+  if g.cases.isEmpty { dumpIfAsked(name, g) }
+  for (n, c) in (g.cases.isEmpty ? [g] : g.cases).enumerated() {
+    let spent = UInt32((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+    guard spent < obligationTimeoutMs, resources < UInt64(obligationRlimit) else {
+      outcome = .unknown("resource limit or timeout (case \(n))")
+      break
+    }
+    let (o, used) = proveMeasured(
+      c.claim, assuming: c.hypotheses, witnesses: c.witnesses, timeoutMs: obligationTimeoutMs - spent,
+      rlimit: obligationRlimit - UInt32(resources), logic: c.logic)
+    outcome = o
+    resources += used
+    if outcome != .proved { break }
+  }
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   let status: ObligationResult.Status
   switch outcome {
@@ -104,6 +131,24 @@ func check(_ name: String, isMutant: Bool, _ goal: () -> Goal) -> ObligationResu
   case .unknown(let why): status = .unknown(why)
   }
   return ObligationResult(name: name, isMutant: isMutant, status: status, seconds: seconds, resources: resources)
+}
+
+/// With `BULKHEAD_PROOFS_DUMP=DIR`, writes each goal as `DIR/<name>.smt2` (hypotheses, negated
+/// claim, the logic's check) to time or bisect it with the `z3` command line.
+private func dumpIfAsked(_ name: String, _ g: Goal) {
+  guard let dir = getenv("BULKHEAD_PROOFS_DUMP").map({ String(cString: $0) }) else { return }
+  let solver = Solver(timeoutMs: 0)
+  for h in g.hypotheses { solver.assert(h) }
+  solver.assert(!g.claim)
+  let head = g.logic.map { "(set-option :rewriter.som true)\n(set-logic \($0))\n" } ?? ""
+  let path = dir + "/" + name.replacingSlashes + ".smt2"
+  guard let f = fopen(path, "w") else { return }
+  fputs(head + solver.smtlib + "(check-sat)\n", f)
+  fclose(f)
+}
+
+private extension String {
+  var replacingSlashes: String { String(map { $0 == "/" ? "." : $0 }) }
 }
 
 /// Every obligation, in a stable order.

@@ -72,10 +72,15 @@ func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
 }
 
 /// `referenceCounts`, the enumerations at slot (t, i): a live slot is enumerated by its target.
-func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
-  let x = ptSlot(t, i), f = ptTarget(s, t, i)
-  return ptLive(s, t, i).implies(s.pt.refIndex[x] .< s.pt.l1Refs[f] && s.pt.refSlot[f, s.pt.refIndex[x]] .== x)
-    && ptLiveW(s, t, i).implies(s.pt.wIndex[x] .< s.pt.wRefs[f] && s.pt.wSlot[f, s.pt.wIndex[x]] .== x)
+func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { refIndexAtSlot(s, t, i, to: ptTarget(s, t, i)) }
+
+/// The same, for a slot whose target is f (true when it is not). With f a given term instead of
+/// the entry's frame, a claim and a hypothesis at the same f read the same count terms.
+func refIndexAtSlot(_ s: SymState, _ t: BV, _ i: BV, to f: BV) -> Z3Bool {
+  let x = ptSlot(t, i)
+  let here = ptTarget(s, t, i) .== f
+  return (ptLive(s, t, i) && here).implies(s.pt.refIndex[x] .< s.pt.l1Refs[f] && s.pt.refSlot[f, s.pt.refIndex[x]] .== x)
+    && (ptLiveW(s, t, i) && here).implies(s.pt.wIndex[x] .< s.pt.wRefs[f] && s.pt.wSlot[f, s.pt.wIndex[x]] .== x)
 }
 
 /// `referenceCounts`, the enumerations at position k of frame f: it holds a live slot targeting f.
@@ -118,17 +123,30 @@ func isolationAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
 /// An invariant by its point forms.
 struct PTInvariant: Sendable {
   let name: String
+  /// The ground goal's hypotheses: instances of these invariants (names; nil: all) at the step's
+  /// own slot and frames and the claim's points only (`localTerms`), or also at the terms the
+  /// enumeration move reaches. Fewer hypotheses are still a proof, and Z3 bit-blasts every term
+  /// it is given, so a claim that needs only the counting equations gets only those.
+  var assumes: [String]? = nil
+  var localTerms = false
   var atFrame: @Sendable (SymState, BV) -> Z3Bool = { _, _ in .true }
   var atSlot: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
+  /// `atSlot` for a slot targeting a given frame (true otherwise), if the invariant has that
+  /// form: the slot claim is then made per touched target frame (see `PTStep.claimFrames`).
+  var atSlotTo: (@Sendable (SymState, BV, BV, BV) -> Z3Bool)? = nil
   var atPosition: @Sendable (SymState, BV, BV) -> Z3Bool = { _, _, _ in .true }
 }
 
 /// The three parts of referenceCounts, proved separately (as allocationIndex / allocationSlots
 /// for the allocation count): the equations, "every live slot is enumerated", "every enumerated
 /// position is a live slot".
-let referenceCountsEquationsPT = PTInvariant(name: "referenceCounts", atFrame: refCountsAtFrame)
-let referenceIndexPT = PTInvariant(name: "referenceIndex", atSlot: refIndexAtSlot)
-let referenceSlotsPT = PTInvariant(name: "referenceSlots", atPosition: refSlotsAtPosition)
+let referenceCountsEquationsPT = PTInvariant(
+  name: "referenceCounts", assumes: ["referenceCounts", "referenceIndex"], localTerms: true, atFrame: refCountsAtFrame)
+let referenceIndexPT = PTInvariant(
+  name: "referenceIndex", assumes: ["referenceIndex", "referenceSlots", "typeSafety"], atSlot: refIndexAtSlot,
+  atSlotTo: refIndexAtSlot)
+let referenceSlotsPT = PTInvariant(
+  name: "referenceSlots", assumes: ["referenceIndex", "referenceSlots", "typeSafety"], atPosition: refSlotsAtPosition)
 let typeSafetyPT = PTInvariant(name: "typeSafety", atFrame: typeSafetyAtFrame, atSlot: typeSafetyAtSlot)
 let isolationPT = PTInvariant(name: "isolation", atSlot: isolationAtSlot)
 let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referenceSlotsPT, typeSafetyPT, isolationPT]
@@ -136,7 +154,7 @@ let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referen
 // MARK: transitions
 
 /// Checks or updates a page-table mutant may drop.
-enum PTBug: Equatable { case none, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
+enum PTBug: Equatable { case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
 private func moveInEnumeration(
@@ -145,40 +163,78 @@ private func moveInEnumeration(
   // remove: the last slot of a's enumeration takes x's position
   let k = index[x]
   let last = slot[a, count[a] &- 1]
-  let c1 = count.set(a, count[a] &- 1)
-  let s1 = slot.set(a, k, last)
-  let i1 = index.set(last, k)
-  let (c2, s2, i2) = (
-    Field { f in BV.ite(removing, c1[f], count[f]) }, Field2 { f, j in BV.ite(removing, s1[f, j], slot[f, j]) },
-    Field { y in BV.ite(removing, i1[y], index[y]) }
-  )
+  let c2 = count.set(a, count[a] &- 1, when: removing)
+  let s2 = slot.set(a, k, last, when: removing)
+  let i2 = index.set(last, k, when: removing)
   // add: x takes the next position of b's enumeration
-  let c3 = c2.set(b, c2[b] &+ 1)
-  let s3 = s2.set(b, c2[b], x)
-  let i3 = i2.set(x, c2[b])
-  return (
-    Field { f in BV.ite(adding, c3[f], c2[f]) }, Field2 { f, j in BV.ite(adding, s3[f, j], s2[f, j]) },
-    Field { y in BV.ite(adding, i3[y], i2[y]) }
-  )
+  return (c2.set(b, c2[b] &+ 1, when: adding), s2.set(b, c2[b], x, when: adding), i2.set(x, c2[b], when: adding))
 }
 
 /// `putPageType(mfn)` for a non-table type (no un-validation).
 private func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
   var n = s
   let count = s.typeCount[mfn] &- 1
-  n.typeCount = s.typeCount.set(mfn, BV.ite(c, count, s.typeCount[mfn]))
+  n.typeCount = s.typeCount.set(mfn, count, when: c)
+  if c.constant == false { return n }
   n.type = s.type.set(mfn, BV.ite(c && count .== 0, BV(constant: DecisionPageType.none), s.type[mfn]))
   n.validated = s.validated.set(mfn, BV.ite(c && count .== 0, kFalse, s.validated[mfn]))
   return n
 }
 
+/// What an entry is, for proofs by cases.
+enum EntryKind: CaseIterable { case absent, readOnly, writable }
+
+/// One case of an entry update: the kinds of the old and new entries, whether they target the
+/// same frame (nil: either way, when one is absent), and for mmuUpdate whether the table is an
+/// L1. The case's conditions become hypotheses of the step and its `ite`s become constants, and
+/// with the same target the new entry's frame *is* the old one's term, so the counts at that
+/// frame are sums of the same terms (Z3 normalises them; as two terms known equal it cannot).
+struct ModEntryCase {
+  var old: EntryKind
+  var new: EntryKind
+  var sameTarget: Bool?
+  var isL1 = true
+
+  /// Every case of modEntry, a partition: 3 × 3 kinds, split on the target when both present.
+  static let all: [ModEntryCase] = EntryKind.allCases.flatMap { o in
+    EntryKind.allCases.flatMap { n in
+      o == .absent || n == .absent
+        ? [ModEntryCase(old: o, new: n, sameTarget: nil)]
+        : [true, false].map { ModEntryCase(old: o, new: n, sameTarget: $0) }
+    }
+  }
+}
+
+/// Pins the conditions of an entry of kind `k` to constants, assuming the case.
+private func known(_ r: inout Refusals, _ k: EntryKind, present: inout Z3Bool, rw: inout Z3Bool) {
+  r.assume(present.iff(k != .absent ? .true : .false))
+  r.assume(rw.iff(k == .writable ? .true : .false))
+  present = k != .absent ? .true : .false
+  rw = k == .writable ? .true : .false
+}
+
 /// `modEntry(t, i, new, at: .l1, for: d)`: getEntryReferences(new) (checks, getPage, and for R/W
 /// getPageType(.writable)), setEntry, putEntryReferences(old). Plus the ghost enumerations.
-func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV, new e: BV, for d: BV, bug: PTBug = .none) -> SymState {
+/// `known`: the step restricted to one case (proofs by cases), nil: all of them.
+func symModEntryL1(
+  _ r: inout Refusals, _ s: SymState, table t: BV, index i: BV, new e: BV, for d: BV, bug: PTBug = .none,
+  known c: ModEntryCase? = nil
+) -> SymState {
   let old = s.pt.pte[t, i]
-  let newPresent = SymPTE.isPresent(e), newRW = newPresent && SymPTE.isWritable(e)
-  let oldPresent = SymPTE.isPresent(old), oldRW = oldPresent && SymPTE.isWritable(old)
-  let b = SymPTE.frame(e), a = SymPTE.frame(old)
+  var newPresent = SymPTE.isPresent(e), newRW = newPresent && SymPTE.isWritable(e)
+  var oldPresent = SymPTE.isPresent(old), oldRW = oldPresent && SymPTE.isWritable(old)
+  var b = SymPTE.frame(e)
+  let a = SymPTE.frame(old)
+  if let c {
+    known(&r, c.old, present: &oldPresent, rw: &oldRW)
+    known(&r, c.new, present: &newPresent, rw: &newRW)
+    if let same = c.sameTarget {
+      // both orientations, as the updates' `if id == k` test them: Z3 substitutes the literal
+      r.assume((b .== a).iff(same ? .true : .false))
+      r.assume((a .== b).iff(same ? .true : .false))
+      if same { b = a }
+    }
+  }
   // getEntryReferences(new, at: .l1, for: d): checks
   r.when(newPresent) { r in
     r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
@@ -187,26 +243,26 @@ func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV,
     if bug != .noOwnerCheck {
       r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
         r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
-        r.guard(!SymPTE.isWritable(e) || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
+        r.guard(!newRW || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
       }
     }
     if bug != .noTypeCheck {
-      r.when(SymPTE.isWritable(e) && s.typeCount[b] .> 0) { r in
+      r.when(newRW && s.typeCount[b] .> 0) { r in
         r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
       }
     }
   }
   var n = s
   // getPage(b); if rw { getPageType(b, .writable) }
-  n.refCount = s.refCount.set(b, BV.ite(newPresent, s.refCount[b] &+ 1, s.refCount[b]))
-  n.typeCount = s.typeCount.set(b, BV.ite(newRW, s.typeCount[b] &+ 1, s.typeCount[b]))
-  n.type = s.type.set(b, BV.ite(newRW, BV(constant: DecisionPageType.writable), s.type[b]))
+  n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent)
+  n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: newRW)
+  n.type = s.type.set(b, BV(constant: DecisionPageType.writable), when: newRW)
   // setEntry(t, i, new)
   n.pt.pte = s.pt.pte.set(t, i, e)
   // putEntryReferences(old, at: .l1): if rw { putPageType(a) }; putPage(a)
   n = symPutPageTypeFlat(n, a, when: oldRW)
   if bug != .noPutPage {
-    n.refCount = n.refCount.set(a, BV.ite(oldPresent, n.refCount[a] &- 1, n.refCount[a]))
+    n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: oldPresent)
   }
   // ghost: slot (t, i) leaves a's enumerations and joins b's
   let x = ptSlot(t, i)
@@ -219,15 +275,23 @@ func symModEntryL1(_ r: inout Refusals, _ s: SymState, table t: BV, index i: BV,
 
 /// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
 /// frame (an L2–L4 table is outside this model: hypothesis `notUpperTable`).
-func symMMUUpdate(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+func symMMUUpdate(
+  caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none, known c: ModEntryCase? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     symCheckOwned(&r, s, t, by: d)
-    let isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
+    var isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
+    if let c {
+      r.assume(isL1.iff(c.isL1 ? .true : .false))
+      isL1 = c.isL1 ? .true : .false
+    }
     // if let level = f.type.level, f.typeCount > 0 { modEntry(at: level) }  (level 1 here)
     var table = s
-    r.when(isL1) { r in table = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug) }
+    r.when(isL1) { r in
+      table = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug, known: c?.isL1 == true ? c : nil)
+    }
     // else: a data frame: getPageType(t, .writable) (EINVAL if typed otherwise), putPageType, setEntry
     r.when(!isL1) { r in
       r.when(s.typeCount[t] .> 0) { r in r.guard(s.type[t] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
@@ -252,7 +316,9 @@ func symMMUUpdate(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug 
 
 /// `updateVaMapping(caller:va:val:)`: the walk reaches some slot (t, i) (any: over-approximated);
 /// it must be a live L1 of the caller (EINVAL); then modEntry at level 1.
-func symUpdateVaMapping(caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none) -> SymTransition {
+func symUpdateVaMapping(
+  caller d: BV, table t: BV, index i: BV, val e: BV, bug: PTBug = .none, known c: ModEntryCase? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
@@ -260,7 +326,7 @@ func symUpdateVaMapping(caller d: BV, table t: BV, index i: BV, val e: BV, bug: 
     if bug != .noTableTypeCheck {
       r.guard(s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0, DecisionErrno.EINVAL)
     }
-    let n = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug)
+    let n = symModEntryL1(&r, s, table: t, index: i, new: e, for: d, bug: bug, known: c)
     return (r, n)
   }
 }
@@ -295,6 +361,25 @@ func symUnpinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition 
     n.pinned = s.pinned.set(t, kFalse)
     n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
     n.refCount = s.refCount.set(t, s.refCount[t] &- 1)
+    return (r, n)
+  }
+}
+
+/// `grantCopy(caller:source:dest:)`: frame `dst`'s contents become frame `src`'s. Which frames
+/// the caller may name (checkOwned / resolveGrant) is access control, not what keeps these
+/// invariants: any `src` and `dst` are allowed (an over-approximation). What keeps them is
+/// `getPageType(dst, .writable)` (EINVAL for a page table), then `putPageType(dst)`: the pair
+/// leaves the frame's type, counts and validation as they were, so only the contents change,
+/// and they are no live L1's.
+func symGrantCopy(source src: BV, dest dst: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    if bug != .copiesIntoPageTable {
+      r.when(s.typeCount[dst] .> 0) { r in r.guard(s.type[dst] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
+    }
+    var n = s
+    let old = s.pt.pte
+    n.pt.pte = Field2 { t, i in BV.ite(t .== dst, old[src, i], old[t, i]) }  // s.contents[dst] = s.contents[src]
     return (r, n)
   }
 }
@@ -351,15 +436,32 @@ private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvar
 /// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
 struct PTStep {
   var transition: SymTransition
+  /// The step restricted to each case of a partition, for a proof by cases (empty: one goal).
+  var cases: [PTStep] = []
   var hypotheses: (SymState) -> [Z3Bool] = { _ in [] }
   var slots: [(BV, BV)]
   var frames: (SymState) -> [BV]
   var witnesses: [Witness]
+  /// Frames where the step changes counts or types: the frame part of the claim is made at each
+  /// of them, and at a fresh frame distinct from them (together: at every frame). At the fresh
+  /// frame every update's `if id == k` is decided by a hypothesis, so Z3 never has to relate the
+  /// counts of two frame terms that may be equal.
+  var claimFrames: (SymState) -> [BV] = { _ in [] }
+  /// Slots (encoded) whose entry or enumeration position the step changes: the slot part of the
+  /// claim is made at each, and at every other slot (see `ptSlotGoals`).
+  /// Each as a (table, index) pair and its encoding (the key the step's updates test).
+  var claimSlots: (SymState) -> [(pair: (BV, BV), key: BV)] = { _ in [] }
 }
 
 /// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh frame, slot and position (so for all),
 /// from ground instances of the invariants (fewer hypotheses than the ∀ forms).
-private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
+private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvariant] = pageTableInvariants) -> Goal {
+  if !step.cases.isEmpty {
+    return .byCases(step.cases.flatMap { c in
+      let g = ptGroundGoal(inv, c, assuming: assuming)
+      return g.cases.isEmpty ? [g] : g.cases
+    })
+  }
   let s = SymState()
   let (r, next) = step.transition(s)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
@@ -371,18 +473,56 @@ private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
     positions: claimsPosition ? [(cf, ck)] : [])
   if claimsSlot || claimsPosition { terms.close(s, rounds: 1) }
   // the last slot of each touched frame's enumerations (it moves into the removed slot's place)
-  for f in step.frames(s) {
+  for f in step.frames(s) where !inv.localTerms {
     for y in [s.pt.refSlot[f, s.pt.l1Refs[f] &- 1], s.pt.wSlot[f, s.pt.wRefs[f] &- 1]] {
       terms.slots.append((ptSlotTable(y), ptSlotIndex(y)))
       terms.frames.append(ptSlotTable(y))
     }
   }
-  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms)
-  let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
-  return Goal(
-    claim: claim, hypotheses: hyps,
-    witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)],
-    logic: "QF_UFBV")
+  let assumed = inv.assumes.map { names in assuming.filter { names.contains($0.name) } } ?? assuming
+  let touched = step.claimFrames(s)
+  let fresh = all(touched.map { cf .!= $0 })
+  let hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + ptInstances(s, terms, assumed)
+  let witnesses = step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)]
+  if let to = inv.atSlotTo, claimsSlot { return ptSlotGoals(inv, to, s, next, step, hyps: hyps, assumed: assumed, witnesses) }
+  let claim = all(touched.map { inv.atFrame(next, $0) }) && fresh.implies(inv.atFrame(next, cf))
+    && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+  return Goal(claim: claim, hypotheses: hyps, witnesses: witnesses, logic: "QF_UFBV")
+}
+
+/// A slot claim by cases on the claimed slot (ct, ci): at each slot the step changes
+/// (`claimSlots`), at a slot whose encoding differs from theirs (so every `if slot == k` of the
+/// step is decided by a hypothesis), and at a slot that differs from them only as a pair (an
+/// encoding that wraps: never live). Within each, the claim is split on the slot's target: each
+/// touched frame (hypothesis and claim then read the same count terms), or another frame.
+private func ptSlotGoals(
+  _ inv: PTInvariant, _ to: @Sendable (SymState, BV, BV, BV) -> Z3Bool, _ s: SymState, _ next: SymState, _ step: PTStep,
+  hyps: [Z3Bool], assumed: [PTInvariant], _ witnesses: [Witness]
+) -> Goal {
+  let ct = BV("claim.table"), ci = BV("claim.index")
+  let touched = step.claimFrames(s)
+  let inductive = assumed.contains { $0.name == inv.name }
+  func claimAt(_ t: BV, _ i: BV) -> Z3Bool {
+    let other = all(touched.map { ptTarget(next, t, i) .!= $0 })
+    return all(touched.map { to(next, t, i, $0) }) && other.implies(inv.atSlot(next, t, i))
+  }
+  func hypsAt(_ t: BV, _ i: BV) -> [Z3Bool] { inductive ? touched.map { to(s, t, i, $0) } : [] }
+  let pairs = step.claimSlots(s).map(\.pair), points = step.claimSlots(s).map(\.key)
+  let x = ptSlot(ct, ci)
+  let pointGoals = pairs.map { p in
+    Goal(claim: claimAt(p.0, p.1), hypotheses: hyps + hypsAt(p.0, p.1), witnesses: witnesses, logic: "QF_UFBV")
+  }
+  let distinct = points.map { x .!= $0 } + pairs.map { !(ct .== $0.0 && ci .== $0.1) }
+  let freshGoal = Goal(
+    claim: claimAt(ct, ci), hypotheses: hyps + hypsAt(ct, ci) + distinct, witnesses: witnesses, logic: "QF_UFBV")
+  // (split on whether the claimed table exists: Z3 is slow to find that case split itself)
+  let aliasGoals = [ct .< s.frameCount, ct .>= s.frameCount].map { exists in
+    Goal(
+      claim: claimAt(ct, ci),
+      hypotheses: hyps + hypsAt(ct, ci) + [any(points.map { x .== $0 }), exists] + pairs.map { !(ct .== $0.0 && ci .== $0.1) },
+      witnesses: witnesses, logic: "QF_UFBV")
+  }
+  return .byCases(pointGoals + [freshGoal] + aliasGoals)
 }
 
 /// A small page-table pre-state for mutant counterexamples: frames 1, 2, 3 with free fields and
@@ -451,9 +591,9 @@ private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothe
 
 private func ptObligation(
   _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: String,
-  _ weak: @escaping @Sendable () -> PTStep
+  _ weak: @escaping @Sendable () -> PTStep, assuming: [PTInvariant] = pageTableInvariants
 ) -> Obligation {
-  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { ptMutantGoal(inv, weak()) }]) { ptGroundGoal(inv, step()) }
+  Obligation("\(op)_\(inv.name)", mutants: [Mutant(mutant) { ptMutantGoal(inv, weak()) }]) { ptGroundGoal(inv, step(), assuming: assuming) }
 }
 
 /// An obligation whose step cannot break `inv` by a dropped check: its mutant shows the claim
@@ -467,10 +607,12 @@ private func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sen
 /// The caller is a live domain (frameOwnership: alive ⇒ a 16-bit id).
 private func callerHypotheses(_ s: SymState, _ d: BV) -> [Z3Bool] { [d .< 0x1_0000] }
 
-private func entryStep(_ make: @escaping @Sendable (BV, BV, BV, BV) -> SymTransition, upperExcluded: Bool) -> PTStep {
+private func entryStep(
+  _ make: @escaping @Sendable (BV, BV, BV, BV, ModEntryCase?) -> SymTransition, upperExcluded: Bool, cases: [ModEntryCase] = []
+) -> PTStep {
   let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
-  return PTStep(
-    transition: make(d, t, i, e),
+  var step = PTStep(
+    transition: make(d, t, i, e, nil),
     hypotheses: { s in
       // ptr decodes to an entry index below 512 (xsa227); L2–L4 tables are outside this model
       callerHypotheses(s, d) + [i .< 512]
@@ -478,13 +620,44 @@ private func entryStep(_ make: @escaping @Sendable (BV, BV, BV, BV) -> SymTransi
     },
     slots: [(t, i)], frames: { s in [t, SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] },
     witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+  step.cases = cases.map { c in
+    var one = step
+    one.transition = make(d, t, i, e, c)
+    // the old and new targets when they hold references; with the same target, one term (as
+    // the case's step uses it)
+    one.claimFrames = { s in
+      let a = SymPTE.frame(s.pt.pte[t, i])
+      guard c.isL1 else { return [] }
+      return (c.old != .absent ? [a] : []) + (c.new != .absent && c.sameTarget != true ? [SymPTE.frame(e)] : [])
+    }
+    // the slot itself, and the last slot of each enumeration it leaves (it takes the slot's place)
+    one.claimSlots = { s in
+      let a = SymPTE.frame(s.pt.pte[t, i])
+      let lasts = (c.isL1 && c.old != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+        + (c.isL1 && c.old == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+      return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+    }
+    return one
+  }
+  return step
 }
 
-private func mmuUpdate(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
-  { entryStep({ d, t, i, e in symMMUUpdate(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: true) }
+private func mmuUpdate(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    // a data frame (not an L1) is one more case
+    var notL1 = ModEntryCase(old: .absent, new: .absent, sameTarget: nil)
+    notL1.isL1 = false
+    return entryStep(
+      { d, t, i, e, c in symMMUUpdate(caller: d, table: t, index: i, val: e, bug: bug, known: c) }, upperExcluded: true,
+      cases: byCases ? ModEntryCase.all + [notL1] : [])
+  }
 }
-private func updateVa(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
-  { entryStep({ d, t, i, e in symUpdateVaMapping(caller: d, table: t, index: i, val: e, bug: bug) }, upperExcluded: false) }
+private func updateVa(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    entryStep(
+      { d, t, i, e, c in symUpdateVaMapping(caller: d, table: t, index: i, val: e, bug: bug, known: c) }, upperExcluded: false,
+      cases: byCases ? ModEntryCase.all : [])
+  }
 }
 private func pin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
@@ -505,10 +678,22 @@ private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let src = BV("source"), dst = BV("dest")
+    return PTStep(
+      transition: symGrantCopy(source: src, dest: dst, bug: bug), slots: [], frames: { _ in [dst, src] },
+      witnesses: [.word("source", src), .word("dest", dst)])
+  }
+}
+
 let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   let ts = typeSafetyPT, iso = isolationPT
   return [
+    // exact counts across one entry update: by cases of the entry kinds (ModEntryCase)
+    ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
+    ptObligation("updateVaMapping", rc, step: updateVa(byCases: true), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
     ptObligation("mmuUpdate", ts, step: mmuUpdate(), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
     ptObligation("mmuUpdate", iso, step: mmuUpdate(), mutant: "noOwnerCheck", mmuUpdate(.noOwnerCheck)),
     ptObligation("updateVaMapping", ts, step: updateVa(), mutant: "noTypeCheck", updateVa(.noTypeCheck)),
@@ -523,20 +708,25 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
     ptObligation("mmuextOpUnpinL1", ts, step: unpin()),
     ptObligation("mmuextOpUnpinL1", iso, step: unpin()),
+    // grantCopy writes a frame that is no page table: every live slot keeps its entry
+    ptObligation("grantCopy", rc, step: copy()),
+    ptObligation("grantCopy", ri, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", rs, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", ts, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
+    ptObligation("grantCopy", iso, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
   ]
 }()
 
-/// Exact counting across one L1 entry update (modEntry): stated, mutants refuted, but Z3 needs
-/// 20–30 s or more for each (bit-blasted count arithmetic over the enumeration move), so they are
-/// outside the default run. `BULKHEAD_PROOFS_SLOW=1 bulkhead prove --only updateVaMapping` runs them.
+/// The enumerations across one L1 entry update (modEntry): stated, by cases of the entry kinds and
+/// of the claimed slot (~70 checks of 0.1–4 s each), but one or two cases still need more than
+/// the 30 s budget, so they are outside the default run.
+/// `BULKHEAD_PROOFS_SLOW=1 bulkhead prove --only updateVaMapping` runs them.
 let pageTableSlowObligations: [Obligation] = {
-  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
+  let ri = referenceIndexPT, rs = referenceSlotsPT
   return [
-    ptObligation("mmuUpdate", rc, step: mmuUpdate(), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
-    ptObligation("mmuUpdate", ri, step: mmuUpdate()),
-    ptObligation("mmuUpdate", rs, step: mmuUpdate()),
-    ptObligation("updateVaMapping", rc, step: updateVa(), mutant: "writesNonL1", updateVa(.noTableTypeCheck)),
-    ptObligation("updateVaMapping", ri, step: updateVa()),
-    ptObligation("updateVaMapping", rs, step: updateVa()),
+    ptObligation("mmuUpdate", ri, step: mmuUpdate(byCases: true)),
+    ptObligation("mmuUpdate", rs, step: mmuUpdate(byCases: true)),
+    ptObligation("updateVaMapping", ri, step: updateVa(byCases: true)),
+    ptObligation("updateVaMapping", rs, step: updateVa(byCases: true)),
   ]
 }()

@@ -155,6 +155,25 @@ private func map(drop: GrantMapCheck = .none) -> @Sendable () -> Step {
   }
 }
 
+private func unmap(_ bug: ReleaseBug = .none) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
+    return Step(
+      transition: symGrantUnmap(caller: d, key: k, readOnly: ro, bug: bug),
+      hypotheses: [d .< 0x1_0000],
+      witnesses: [.word("caller", d), .word("grantKey", k), .flag("readOnly", ro)])
+  }
+}
+
+private func destroy(_ bug: ReleaseBug = .none) -> @Sendable () -> Step {
+  {
+    let c = BV("caller"), d = BV("target")
+    return Step(
+      transition: symDomainDestroy(caller: c, target: d, bug: bug),
+      hypotheses: [c .< 0x1_0000], witnesses: [.word("caller", c), .word("target", d)])
+  }
+}
+
 private func tick(clampCredit: Bool = true, park: Bool = true) -> @Sendable () -> Step {
   {
     let s = SymState()
@@ -205,6 +224,14 @@ let specObligationList: [Obligation] = {
     inductive("grantMap", fo, group: mem, step: map(), mutant: .weakened("noOwnerCheck", map(drop: .ownerCheck))),
     inductive("grantMap", ts, group: mem, step: map(), mutant: .weakened("noTypeCheck", map(drop: .typeCheck))),
     inductive("grantMap", gc, group: mem, step: map(), mutant: .weakened("mapsUnusedEntry", map(drop: .inUseCheck))),
+    inductive("grantUnmap", fo, group: mem, step: unmap(), mutant: .weakened("doubleUnmap", unmap(.doubleUnmap))),
+    inductive("grantUnmap", ts, group: mem, step: unmap(), mutant: .weakened("readOnlyPutsType", unmap(.readOnlyPutsType))),
+    inductive("grantUnmap", gc, group: mem, step: unmap(), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", fo, group: mem + [ai, asl], step: destroy(), mutant: .weakened("keepsFrames", destroy(.keepsFrames))),
+    inductive("domainDestroy", ts, group: mem, step: destroy(), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", gc, group: mem, step: destroy(), mutant: .weakened("keepsGrantTable", destroy(.keepsGrantTable))),
+    inductive("domainDestroy", ai, group: counting, step: destroy(), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", asl, group: counting, step: destroy(), mutant: .noInductionHypothesis),
     inductive("tick", cb, group: sched, step: tick(), mutant: .weakened("unclampedCredit", tick(clampCredit: false))),
     inductive("tick", cr, group: sched, step: tick(), mutant: .weakened("neverParks", tick(park: false))),
     inductive("account", cb, group: sched, step: account(), mutant: .weakened("noCreditCeiling", account(ceiling: false))),

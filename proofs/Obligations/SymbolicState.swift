@@ -28,10 +28,28 @@ struct Field {
     return Field { i in BV.ite(i .== k, v, old(i)) }
   }
 
+  /// `if c { field[k] = v }`. A constant `c` (a proof case) leaves no `ite` behind, so the field
+  /// is syntactically the old one when the update does not happen.
+  func set(_ k: BV, _ v: BV, when c: Z3Bool) -> Field {
+    switch c.constant {
+    case false?: return self
+    case true?: return set(k, v)
+    case nil: return set(k, BV.ite(c, v, at(k)))
+    }
+  }
+
   /// `field[i] = cond(i) ? v(i) : field[i]` for every i at once (a loop over all objects).
   func setWhere(_ cond: @escaping (BV) -> Z3Bool, _ v: @escaping (BV) -> BV) -> Field {
     let old = at
     return Field { i in BV.ite(cond(i), v(i), old(i)) }
+  }
+}
+
+extension Z3Bool {
+  /// The value of a literal `true` / `false`, nil for any other formula.
+  var constant: Bool? {
+    if case .boolConst(let b) = term.kind { return b }
+    return nil
   }
 }
 
@@ -55,6 +73,15 @@ struct Field2 {
   func set(_ a: BV, _ b: BV, _ v: BV) -> Field2 {
     let old = at
     return Field2 { x, y in BV.ite(x .== a && y .== b, v, old(x, y)) }
+  }
+
+  /// `if c { field[a, b] = v }` (see `Field.set(_:_:when:)`).
+  func set(_ a: BV, _ b: BV, _ v: BV, when c: Z3Bool) -> Field2 {
+    switch c.constant {
+    case false?: return self
+    case true?: return set(a, b, v)
+    case nil: return set(a, b, BV.ite(c, v, at(a, b)))
+    }
   }
 }
 

@@ -183,6 +183,83 @@ func symGrantMap(caller d: BV, key k: BV, readOnly ro: Z3Bool, drop: GrantMapChe
   }
 }
 
+/// Checks or facts a grantUnmap / domainDestroy mutant may drop.
+enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGrantTable }
+
+/// `grantUnmap(caller:handle:)`: the caller gives back a mapping of entry `k` (read-only `ro`).
+///
+/// Mappings are not objects of this model, so what the Spec knows of the mapping the handle names
+/// is assumed of the step (the handle check, ENOENT, and what the Spec's full grantConsistency and
+/// referenceCounts say of an existing mapping): the entry names the caller and is mapped (count
+/// > 0); the mapping holds a reference on the frame and, if writable, a `writable` type
+/// reference. The EBUSY checks (the caller's L1 entries still use the frame) are left out: fewer
+/// checks, more behaviours, so the step over-approximates the Spec's.
+/// Then `releaseGrantMapping`: putPageType if writable, putPage, and the entry's count - 1 if the
+/// entry still exists.
+func symGrantUnmap(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: ReleaseBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    let f = s.gFrame[k]
+    if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
+      r.assume(s.gGrantee[k] .== d && s.gMapCount[k] .!= 0)
+      r.assume(s.refCount[f] .!= 0)
+      r.assume(ro || (s.typeCount[f] .!= 0 && s.type[f] .== DecisionPageType.writable))
+    }
+    var n = s
+    // if !m.readOnly { putPageType(m.frame) }: a writable frame is no table, so no un-validation
+    let typed = bug == .readOnlyPutsType ? Z3Bool.true : !ro
+    let count = s.typeCount[f] &- 1
+    n.typeCount = s.typeCount.set(f, count, when: typed)
+    n.type = s.type.set(f, BV(constant: DecisionPageType.none), when: typed && count .== 0)
+    n.validated = s.validated.set(f, kFalse, when: typed && count .== 0)
+    // putPage(m.frame)
+    n.refCount = s.refCount.set(f, s.refCount[f] &- 1)
+    // if the entry exists { mapCount -= 1 }
+    n.gMapCount = s.gMapCount.set(k, s.gMapCount[k] &- 1, when: flag(s.gInUse[k]))
+    return (r, n)
+  }
+}
+
+/// `domainDestroy(caller:target:)`, its teardown: after the loops that release the references
+/// `target` holds on other domains' frames (each one an L1 entry's or a grant mapping's release:
+/// the steps `mmuUpdate` to an absent entry and `grantUnmap` prove), every frame it owns is
+/// scrubbed and freed, its grant table goes (entries of key `target << 32 | ref`: not in use,
+/// count 0), its allocation is 0 and it is dead. Checks: privileged live caller (ESRCH, EPERM);
+/// target alive (ESRCH), not the caller's domain (EINVAL); no entry of its table is mapped
+/// (EBUSY: the Spec's "no other domain maps its grants", as its own entries cannot be mapped by
+/// itself, grantAccess refusing grantee == caller).
+func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, c)
+    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
+    r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+    r.guard(d .!= c, DecisionErrno.EINVAL)
+    let k = BV("domainDestroy.grantKey")
+    r.guard(forall([k], (SymState.granter(ofKey: k) .== d).implies(s.gMapCount[k] .== 0)), DecisionErrno.EBUSY)
+    var n = s
+    let owned: (BV) -> Z3Bool = { f in bug == .keepsFrames ? .false : s.owner[f] .== d }
+    // for mfn in owned { s.scrubAndFree(mfn) }
+    n.owner = s.owner.setWhere(owned) { _ in BV(constant: DecisionOwner.free) }
+    n.type = s.type.setWhere(owned) { _ in BV(constant: DecisionPageType.none) }
+    n.typeCount = s.typeCount.setWhere(owned) { _ in kFalse }
+    n.refCount = s.refCount.setWhere(owned) { _ in kFalse }
+    n.pinned = s.pinned.setWhere(owned) { _ in kFalse }
+    n.validated = s.validated.setWhere(owned) { _ in kFalse }
+    // s.grantTables[target] = nil
+    if bug != .keepsGrantTable {
+      let mine: (BV) -> Z3Bool = { k in SymState.granter(ofKey: k) .== d }
+      n.gInUse = s.gInUse.setWhere(mine) { _ in kFalse }
+      n.gMapCount = s.gMapCount.setWhere(mine) { _ in kFalse }
+    }
+    // allocation = 0; state = .dead
+    n.allocation = s.allocation.set(d, kFalse)
+    n.alive = s.alive.set(d, kFalse)
+    return (r, n)
+  }
+}
+
 // MARK: scheduler
 
 /// `tick()`, the per-vCPU arithmetic: every running vCPU pays creditsPerTick (clamped),
