@@ -34,8 +34,8 @@ private func symPrivilegedCaller(_ r: inout Refusals, _ s: SymState, caller v: B
 
 /// `domainCreate(caller:domain:maxPages:vcpus:)`, scheduler side: a fresh id (EEXIST), 16-bit,
 /// `1...maxVCPUsPerDomain` vCPUs (EINVAL; the count is `count`, any value up to 2^32 here), the
-/// domain used, alive and paused, its vCPUs existing, unblocked, unparked, UNDER, each with a
-/// home pCPU (`homePCPU`: any pCPU that exists, `create.home[v] < pcpus`). Not queued: paused.
+/// domain used, alive and paused, its vCPUs existing, unblocked, unparked, UNDER, credit 0,
+/// uncapped with budget 0, each with a home pCPU (`homePCPU`: any pCPU that exists, `create.home[v] < pcpus`). Not queued: paused.
 func symDomainCreateSched(caller v: BV, domain d: BV, count: BV, bug: DomainSchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
@@ -58,6 +58,10 @@ func symDomainCreateSched(caller v: BV, domain d: BV, count: BV, bug: DomainSche
     n.parked = s.parked.setWhere(isNew) { _ in kFalse }
     n.priority = s.priority.setWhere(isNew) { _ in BV(constant: DecisionPriority.under) }
     n.sched.processor = s.sched.processor.setWhere(isNew) { w in home[w] }
+    n.credit = s.credit.setWhere(isNew) { _ in kFalse }  // VCPU(weight:): credit 0, uncapped
+    n.cap = s.cap.setWhere(isNew) { _ in kFalse }
+    n.weight = s.weight.setWhere(isNew) { _ in s.defaultWeight }
+    n.capBudget = s.capBudget.setWhere(isNew) { _ in kFalse }
     return (r, n)
   }
 }
@@ -118,6 +122,28 @@ func symDomainDestroySched(caller v: BV, target d: BV, bug: DomainSchedBug = .no
   }
 }
 
+/// `setWeight(caller:target:weight:)`: `1 <= weight <= 65535` (EINVAL), then every vCPU of the
+/// target gets it. No reschedule: weights count only at the next accounting.
+func symSetWeight(caller v: BV, target d: BV, weight w: BV, checkRange: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symControlChecks(&r, s, caller: v, target: d)
+    if checkRange { r.guard(w .>= 1 && w .<= 65535, DecisionErrno.EINVAL) }
+    var n = s
+    n.weight = s.weight.setWhere({ x in vcpuDomain(x) .== d }) { _ in w }
+    return (r, n)
+  }
+}
+
+private func setWeight(checkRange: Bool = true) -> @Sendable () -> Step {
+  {
+    let v = BV("vcpu"), d = BV("target"), w = BV("weight")
+    return Step(
+      transition: symSetWeight(caller: v, target: d, weight: w, checkRange: checkRange),
+      witnesses: [.word("vcpu", v), .word("target", d), .word("weight", w)])
+  }
+}
+
 /// `setCap(caller:target:cap:)`, scheduler side: every vCPU of the target unparked (its budget
 /// refilled), then reschedule. Mutants: parking them instead without a reschedule; a
 /// reschedule that leaves its pick queued.
@@ -160,6 +186,8 @@ private func create(_ bug: DomainSchedBug) -> @Sendable () -> Step {
 
 let domainSchedObligations: [Obligation] = {
   let one = onePerPCPUPoint, only = onlyRunnableRunPoint, dc = vcpuDomainsPoint
+  let credit = schedulerInvariants
+  let cb = creditBoundsInv, cr = capRespectedInv
   let pause = { (b: DomainSchedBug) in control { symDomainPause(caller: $0, target: $1, bug: b) } }
   let unpause = { (b: DomainSchedBug) in control { symDomainUnpause(caller: $0, target: $1, bug: b) } }
   let destroy = { (b: DomainSchedBug) in control { symDomainDestroySched(caller: $0, target: $1, bug: b) } }
@@ -176,6 +204,15 @@ let domainSchedObligations: [Obligation] = {
     schedObligation("domainUnpause", only, step: unpause(.none), mutant: "queuesBlocked", unpause(.queuesBlocked)),
     schedObligation("domainDestroy", one, step: destroy(.none), mutant: "staleCPU", destroy(.staleCPU)),
     schedObligation("domainDestroy", only, step: destroy(.none), mutant: "leavesQueued", destroy(.leavesQueued)),
+    // Credit accounts: create starts them at 0; destroy, pause and unpause leave them alone.
+    inductive("domainCreate", cb, group: credit, step: create(.none), mutant: .noInductionHypothesis),
+    inductive("domainCreate", cr, group: credit, step: create(.none), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", cb, group: credit, step: destroy(.none), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", cr, group: credit, step: destroy(.none), mutant: .noInductionHypothesis),
+    inductive("domainPause", cr, group: credit, step: pause(.none), mutant: .noInductionHypothesis),
+    inductive("domainUnpause", cr, group: credit, step: unpause(.none), mutant: .noInductionHypothesis),
+    inductive("setWeight", cb, group: credit, step: setWeight(), mutant: .weakened("noWeightRangeCheck", setWeight(checkRange: false))),
+    inductive("setWeight", cr, group: credit, step: setWeight(), mutant: .noInductionHypothesis),
     schedObligation("setCap", one, step: setCap(.none), mutant: "pickStaysQueued", setCap(.pickStaysQueued)),
     schedObligation("setCap", only, step: setCap(.none), mutant: "parksWithoutReschedule", setCap(.parksWithoutReschedule)),
   ]

@@ -3,6 +3,7 @@
 let decisionObligations: [Obligation] = pteCheckObligations + grantCheckObligations + creditObligations
 let specObligations: [Obligation] =
   specObligationList + eventChannelObligations + runQueueObligations + domainSchedObligations
+  + eventWakeObligations
   + pageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).

@@ -120,6 +120,8 @@ struct SymState {
   var credit = Field.fresh("credit")
   var priority = Field.fresh("priority")
   var cap = Field.fresh("cap")
+  var weight = Field.fresh("weight")
+  var defaultWeight = BV("defaultWeight")
   var capBudget = Field.fresh("capBudget")
   var parked = Field.fresh("parked")
   var isRunning = Field.fresh("isRunning")
@@ -138,6 +140,7 @@ struct SymState {
 func configRanges(_ s: SymState) -> [Z3Bool] {
   [
     s.frameCount .< (1 << 40), s.creditBound .<= (1 << 32), s.creditsPerTick .<= (1 << 32),
+    s.defaultWeight .>= 1, s.defaultWeight .<= 65535,  // SchedulerConfig.isValid
   ]
 }
 
@@ -242,7 +245,9 @@ let grantConsistencyInv = SymInvariant(name: "grantConsistency") { s in
 /// `creditBounds`: every vCPU's credit is within -creditBound...creditBound.
 let creditBoundsInv = SymInvariant(name: "creditBounds") { s in
   let v = BV("inv.v")
-  return forall([v], (-s.creditBound).sle(s.credit[v]) && s.credit[v].sle(s.creditBound))
+  return forall(
+    [v], (-s.creditBound).sle(s.credit[v]) && s.credit[v].sle(s.creditBound)
+      && (s.weight[v] .>= 1 && s.weight[v] .<= 65535))
 }
 
 /// `capRespected`: cap in 0...100; uncapped means unparked with budget 0; capped means budget

@@ -48,14 +48,14 @@ extension Scheduler {
 
   /// The most credit slot `s` can spend in one period (Spec `creditLimit`): one pCPU's worth,
   /// or its cap's worth.
-  @inline(__always) func creditLimit(_ s: Int) -> Int {
-    Int(truncatingIfNeeded: BulkheadCore.creditLimit(
+  @inline(__always) func limitOf(_ s: Int) -> Int {
+    Int(truncatingIfNeeded: creditLimit(
       cap: UInt64(truncatingIfNeeded: vcpus[s].cap), creditsPerAccount: UInt64(truncatingIfNeeded: config.creditsPerAccount)))
   }
 
   /// Slot `s`'s part of `left` credits shared among weights totalling `sum` (Spec `earnings`).
-  @inline(__always) func creditShare(_ s: Int, left: Int, sum: Int) -> Int {
-    Int(truncatingIfNeeded: BulkheadCore.creditShare(
+  @inline(__always) func shareOf(_ s: Int, left: Int, sum: Int) -> Int {
+    Int(truncatingIfNeeded: creditShare(
       left: UInt64(truncatingIfNeeded: left), weight: UInt64(truncatingIfNeeded: vcpus[s].weight),
       sum: UInt64(truncatingIfNeeded: sum)))
   }
@@ -84,15 +84,15 @@ extension Scheduler {
       var limitedLeft = left
       var limitedSum = sum
       for s in 0..<earned.count where earned[s] < 0 {
-        let limit = creditLimit(s)
-        if creditShare(s, left: left, sum: sum) >= limit {
+        let limit = limitOf(s)
+        if shareOf(s, left: left, sum: sum) >= limit {
           earned[s] = limit
           limitedLeft -= limit
           limitedSum -= vcpus[s].weight
         }
       }
       if limitedSum == sum {
-        for s in 0..<earned.count where earned[s] < 0 { earned[s] = creditShare(s, left: left, sum: sum) }
+        for s in 0..<earned.count where earned[s] < 0 { earned[s] = shareOf(s, left: left, sum: sum) }
         return
       }
       left = limitedLeft

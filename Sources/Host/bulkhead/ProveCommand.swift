@@ -22,7 +22,14 @@ struct Prove: ParsableCommand {
   @Flag(name: .long, help: "List the obligations and their mutants, and exit.")
   var list = false
 
+  @Flag(name: .long, help: "Print which (transition, invariant) pairs have an obligation, and exit.")
+  var matrix = false
+
   func run() throws {
+    if matrix {
+      print(ProveMatrix.render(allObligations()))
+      return
+    }
     if list {
       for o in allObligations() {
         print(o.name)
