@@ -32,22 +32,23 @@ enum ProveMatrix {
   /// Parts of the Spec's state: M frames (owner, type, counts, contents, m2p), G grant tables and
   /// mappings, P event-channel ports, S scheduler placement (pCPUs, queues, slices, time, vCPU
   /// priority/blocked/parked/home), C credit accounts (vCPU weight, cap, credit, cap budget),
-  /// D domains (existence, reservation, vCPU set, CR3s), R a domain's run state (paused/running).
+  /// D domains (existence, vCPU set, CR3s), A a domain's allocation and reservation, R a domain's
+  /// run state (paused/running).
   static let writes: [String: Set<Character>] = [
-    "populatePhysmap": ["M", "D"], "decreaseReservation": ["M", "D"], "mmuUpdate": ["M"],
+    "populatePhysmap": ["M", "A"], "decreaseReservation": ["M", "A"], "mmuUpdate": ["M"],
     "updateVaMapping": ["M"], "mmuextOpPinL1": ["M"], "mmuextOpUnpinL1": ["M"], "mmuextOpPinL2-L4": ["M"],
     "mmuextOpNewBaseptr": ["M", "D"], "grantSetupTable": ["G"], "grantAccess": ["G"], "grantEnd": ["G"],
     "grantMap": ["G", "M"], "grantUnmap": ["G", "M"], "grantCopy": ["M"],
     "evtchnAllocUnbound": ["P"], "evtchnBindInterdomain": ["P"], "evtchnBindVirq": ["P"],
     "evtchnSend": ["P", "S"], "evtchnClose": ["P"], "evtchnMask": ["P"], "evtchnUnmask": ["P", "S"],
-    "raiseVirq": ["P", "S"], "domainCreate": ["D", "R", "G", "P", "S", "C"],
-    "domainDestroy": ["M", "G", "P", "S", "C", "D", "R"], "domainPause": ["R", "S"], "domainUnpause": ["R", "S"],
+    "raiseVirq": ["P", "S"], "domainCreate": ["D", "A", "R", "G", "P", "S", "C"],
+    "domainDestroy": ["M", "G", "P", "S", "C", "D", "A", "R"], "domainPause": ["R", "S"], "domainUnpause": ["R", "S"],
     "tick": ["S", "C"], "account": ["S", "C"], "wake": ["S"], "block": ["S"], "yield": ["S"],
     "setWeight": ["C"], "setCap": ["S", "C"],
   ]
   /// The parts each Spec invariant reads.
   static let reads: [String: Set<Character>] = [
-    "frameOwnership": ["M", "G", "D"], "referenceCounts": ["M", "G", "D"], "typeSafety": ["M", "G", "D"],
+    "frameOwnership": ["M", "G", "D", "A"], "referenceCounts": ["M", "G", "D"], "typeSafety": ["M", "G", "D"],
     "isolation": ["M", "G", "D"], "grantConsistency": ["M", "G", "D"], "eventChannelConsistency": ["P", "D"],
     "domainConsistency": ["M", "G", "P", "D"], "onePerPCPU": ["S"], "onlyRunnableRun": ["S", "D", "R"],
     "creditBounds": ["C"], "capRespected": ["C", "S"], "boundedWait": ["S", "D", "R"],
