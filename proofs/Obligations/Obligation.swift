@@ -94,7 +94,7 @@ public struct ObligationResult: Sendable {
 
 /// Per-check Z3 resource limit ("rlimit" units). This, not wall time, decides when Z3 gives up,
 /// so a loaded CI machine gets the same verdicts as an idle one. The slowest default obligation
-/// uses about a quarter of it (23 M; `bulkhead prove` prints each check's count). On this
+/// uses about 37 % of it (36.5 M, mmuUpdate_referenceIndex; `bulkhead prove` prints each check's count). On this
 /// machine Z3 spends roughly 1-2.5 M units per second, so the limit is 40-100 s of work.
 let obligationRlimit: UInt32 = 100_000_000
 /// `obligationRlimit`, for reports.
