@@ -180,7 +180,14 @@ private func control(_ make: @escaping @Sendable (BV, BV) -> SymTransition) -> @
 private func create(_ bug: DomainSchedBug) -> @Sendable () -> Step {
   {
     let v = BV("vcpu"), d = BV("target"), n = BV("count")
-    return Step(transition: symDomainCreateSched(caller: v, domain: d, count: n, bug: bug), witnesses: [.word("vcpu", v), .word("target", d), .word("count", n)])
+    // `SchedulerConfig.isValid`'s range for the default weight. Stated here, not in the global
+    // `configRanges`: as a hypothesis of every goal it sent one quantified memory goal's
+    // instantiation astray (populatePhysmap_allocationSlots: 0.5 s -> 44 s).
+    let w = SymState().defaultWeight
+    return Step(
+      transition: symDomainCreateSched(caller: v, domain: d, count: n, bug: bug),
+      hypotheses: [w .>= 1, w .<= 65535],
+      witnesses: [.word("vcpu", v), .word("target", d), .word("count", n)])
   }
 }
 

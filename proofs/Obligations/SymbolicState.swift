@@ -140,7 +140,6 @@ struct SymState {
 func configRanges(_ s: SymState) -> [Z3Bool] {
   [
     s.frameCount .< (1 << 40), s.creditBound .<= (1 << 32), s.creditsPerTick .<= (1 << 32),
-    s.defaultWeight .>= 1, s.defaultWeight .<= 65535,  // SchedulerConfig.isValid
   ]
 }
 
