@@ -214,6 +214,22 @@ func symEvtchnSend(caller d: BV, port p: BV, drop: EvtchnCheck = .none) -> SymTr
   }
 }
 
+/// `raiseVirq(d, virq:)`, port part (its wake-up is EventWakeObligations.swift): `d` alive
+/// (ESRCH); if some port p of d is bound to `virq`, it becomes pending. Which port the Spec's
+/// `first(where:)` finds is a choice: `found` and `p` are free, constrained to a port of d bound
+/// to `virq` when found. The mutant pends port p without the binding check.
+func symRaiseVirq(domain d: BV, virq v: BV, port p: BV, found: Z3Bool, checkBinding: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+    let bound = s.evtchn.isKind(d, p, SymBinding.virq) && s.evtchn.virq[d, p] .== v
+    let pends = checkBinding ? found && bound : found
+    var n = s
+    n.evtchn.pending = Field2 { a, b in BV.ite(pends, symSetPending(s, d, p).evtchn.pending[a, b], s.evtchn.pending[a, b]) }
+    return (r, n)
+  }
+}
+
 /// `evtchnClose(caller:port:)`.
 func symEvtchnClose(caller d: BV, port p: BV, drop: EvtchnCheck = .none) -> SymTransition {
   { s in
@@ -300,6 +316,9 @@ private func bindVirq(_ drop: EvtchnCheck = .none) -> @Sendable () -> Step {
 private func send(_ drop: EvtchnCheck = .none) -> @Sendable () -> Step {
   evtchnStep { d, _, _, p in symEvtchnSend(caller: d, port: p, drop: drop) }
 }
+private func raise(checkBinding: Bool = true) -> @Sendable () -> Step {
+  evtchnStep { d, v, _, p in symRaiseVirq(domain: d, virq: v, port: p, found: Z3Bool("raiseVirq.found"), checkBinding: checkBinding) }
+}
 private func close(_ drop: EvtchnCheck = .none) -> @Sendable () -> Step {
   // peerKeepsBinding: the closed port is connected to a port of another domain.
   evtchnStep(shape: { s, d, _, _, p in drop == .peerReset ? [s.evtchn.isKind(d, p, SymBinding.interdomain), s.evtchn.remote[d, p] .!= d] : [] }) {
@@ -330,5 +349,7 @@ let eventChannelObligations: [Obligation] = {
     inductive("evtchnMask", dc, group: g, step: mask(), mutant: .noInductionHypothesis),
     inductive("evtchnUnmask", ecc, group: g, step: unmask(), mutant: .noInductionHypothesis),
     inductive("evtchnUnmask", dc, group: g, step: unmask(), mutant: .noInductionHypothesis),
+    inductive("raiseVirq", ecc, group: g, step: raise(), mutant: .weakened("pendsUnboundPort", raise(checkBinding: false))),
+    inductive("raiseVirq", dc, group: g, step: raise(), mutant: .noInductionHypothesis),
   ]
 }()
