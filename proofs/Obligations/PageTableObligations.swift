@@ -46,6 +46,10 @@ struct SymPageTables {
   /// `grantAllows(d, f, writable: false / true)`.
   var grantRead = Field2.fresh("pt.grantRead")
   var grantWrite = Field2.fresh("pt.grantWrite")
+  /// Ghost, during a pin's validation loop only (`getPageType` at count 0): the L1 being validated
+  /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.
+  /// every L1 is fully validated: the invariants below are then exactly the ones without a cursor.
+  var validating: (frame: BV, cursor: BV)? = nil
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
@@ -56,7 +60,10 @@ private func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= Dec
 
 /// Entry i of t holds references: t is an L1 and the entry is present.
 func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
-  s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
+  let live = s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
+  // mid-validation: only the entries below the cursor of the frame being validated hold references
+  guard let v = s.pt.validating else { return live }
+  return live && (t .== v.frame).implies(i .< v.cursor)
 }
 func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }
 func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, i]) }
@@ -65,7 +72,9 @@ func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, 
 
 /// `referenceCounts`, the counting equations at frame f.
 func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
-  let pin = word(flag(s.pinned[f]))
+  // mid-validation the frame being pinned already holds the pin's two references (getPage,
+  // getPageType at count 0), though `pinned` is set only after the loop
+  let pin = word(s.pt.validating.map { flag(s.pinned[f]) || f .== $0.frame } ?? flag(s.pinned[f]))
   return s.refCount[f] .== s.pt.l1Refs[f] &+ pin &+ s.pt.extRefs[f]
     && s.typeCount[f] .== s.pt.wRefs[f] &+ pin &+ s.pt.extTyped[f]
     && (s.pt.wRefs[f] .!= 0).implies(s.type[f] .== DecisionPageType.writable)
@@ -128,6 +137,7 @@ func typeSafetyAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
     && flag(s.pinned[f]).implies(isTable(s.type[f]))
     && s.type[f] .<= DecisionPageType.shared
     && (s.type[f] .!= DecisionPageType.none).implies(f .< s.frameCount)
+    && (s.pt.validating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.l1) } ?? .true)
 }
 
 /// `typeSafety` at slot (t, i), the L1 part: a live R/W entry targets a frame typed `writable`
@@ -180,7 +190,10 @@ let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referen
 // MARK: transitions
 
 /// Checks or updates a page-table mutant may drop.
-enum PTBug: Equatable { case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
+enum PTBug: Equatable {
+  case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage
+  case noPinnedCheck, noValidatedFlag, startsMidway, finishesEarly, noPinFlag
+}
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
 private func moveInEnumeration(
@@ -262,22 +275,7 @@ func symModEntryL1(
     }
   }
   // getEntryReferences(new, at: .l1, for: d): checks
-  r.when(newPresent) { r in
-    r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
-    r.guard(b .< s.frameCount, DecisionErrno.EINVAL)
-    r.throwIf(s.owner[b] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)  // Rule.noHypervisorFrames
-    if bug != .noOwnerCheck {
-      r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
-        r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
-        r.guard(!newRW || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
-      }
-    }
-    if bug != .noTypeCheck {
-      r.when(newRW && s.typeCount[b] .> 0) { r in
-        r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
-      }
-    }
-  }
+  symEntryChecksL1(&r, s, e, target: b, present: newPresent, rw: newRW, for: d, bug: bug)
   var n = s
   // getPage(b); if rw { getPageType(b, .writable) }
   n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent)
@@ -297,6 +295,88 @@ func symModEntryL1(
   (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
     count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: oldRW, to: b, adding: newRW)
   return n
+}
+
+/// The checks of `getEntryReferences(e, at: .l1, for: d)` for a present entry with target b.
+private func symEntryChecksL1(
+  _ r: inout Refusals, _ s: SymState, _ e: BV, target b: BV, present: Z3Bool, rw: Z3Bool, for d: BV, bug: PTBug
+) {
+  r.when(present) { r in
+    r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
+    r.guard(b .< s.frameCount, DecisionErrno.EINVAL)
+    r.throwIf(s.owner[b] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)  // Rule.noHypervisorFrames
+    if bug != .noOwnerCheck {
+      r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
+        r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
+        r.guard(!rw || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
+      }
+    }
+    if bug != .noTypeCheck {
+      r.when(rw && s.typeCount[b] .> 0) { r in
+        r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
+      }
+    }
+  }
+}
+
+/// `mmuextOpOne(caller:, .pinTable(.l1, t))` on a frame whose type count is 0, up to its
+/// validation loop: checkOwned; not pinned (EINVAL); getPage; getPageType(.l1) at count 0 takes
+/// the type (l1, count 1, validated) and starts the loop (ghost cursor 0).
+func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+    var n = s
+    if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
+    n.type = s.type.set(t, BV(constant: DecisionPageType.l1))
+    n.typeCount = s.typeCount.set(t, BV(constant: 1))
+    if bug != .noValidatedFlag { n.validated = s.validated.set(t, kTrue) }
+    n.pt.validating = (t, bug == .startsMidway ? BV("badCursor") : BV(constant: 0))
+    return (r, n)
+  }
+}
+
+/// One iteration of the validation loop (`for (_, e) in contents[t] where present`, in index
+/// order): entry `cursor` of the L1 t being validated, if present, takes its references
+/// (getEntryReferences(e, at: .l1, for: owner): the checks, getPage, for R/W getPageType(.writable));
+/// the cursor moves on. A refusal aborts the whole pin (the transaction returns the pre-pin state).
+func symValidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let (t, i) = s.pt.validating!
+    let d = s.owner[t]  // checkOwned(t, by: caller) at the start; owners do not change in the loop
+    let e = s.pt.pte[t, i]
+    var present = SymPTE.isPresent(e), rw = present && SymPTE.isWritable(e)
+    if let k { known(&r, k, present: &present, rw: &rw) }
+    let b = SymPTE.frame(e)
+    symEntryChecksL1(&r, s, e, target: b, present: present, rw: rw, for: d, bug: bug)
+    var n = s
+    if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: present) }
+    n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: rw)
+    n.type = s.type.set(b, BV(constant: DecisionPageType.writable), when: rw)
+    // ghost: the slot joins b's enumerations; the cursor moves on
+    let x = ptSlot(t, i)
+    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: b, removing: .false, to: b, adding: present)
+    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: b, removing: .false, to: b, adding: rw)
+    n.pt.validating = (t, i &+ 1)
+    return (r, n)
+  }
+}
+
+/// The end of the pin after the loop (cursor 512: every entry validated): pinned = true.
+func symPinL1Finish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let r = Refusals()
+    let t = s.pt.validating!.frame
+    var n = s
+    if bug != .noPinFlag { n.pinned = s.pinned.set(t, kTrue) }
+    n.pt.validating = nil
+    return (r, n)
+  }
 }
 
 /// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
@@ -462,6 +542,9 @@ private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvar
 /// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
 struct PTStep {
   var transition: SymTransition
+  /// The pre-state from a base state: the base itself, or for a step inside a pin's validation
+  /// loop the base with the ghost `validating` set (the mid-validation invariants).
+  var initial: (SymState) -> SymState = { $0 }
   /// The step restricted to each case of a partition, for a proof by cases (empty: one goal).
   var cases: [PTStep] = []
   var hypotheses: (SymState) -> [Z3Bool] = { _ in [] }
@@ -503,7 +586,7 @@ struct PTStep {
 /// hypotheses than the ∀ invariants, so each is a proof.
 private func ptEntryEnumGoals(_ inv: PTInvariant, _ step: PTStep) -> [Goal] {
   guard let en = step.entry else { return [] }
-  let s = SymState()
+  let s = step.initial(SymState())
   let (r, next) = step.transition(s)
   let (t, i, c) = (en.table, en.index, en.known)
   let x = ptSlot(t, i)
@@ -594,7 +677,7 @@ private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvar
       return g.cases.isEmpty ? [g] : g.cases
     })
   }
-  let s = SymState()
+  let s = step.initial(SymState())
   let (r, next) = step.transition(s)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
   // Seeds: the step's slot and frames, and the claim's points for the parts the claim has.
@@ -708,11 +791,15 @@ private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
 /// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
 /// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
 private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
-  let (s, terms, small) = smallPTState()
+  let (base, terms, small) = smallPTState()
+  let s = step.initial(base)
   let (r, next) = step.transition(s)
+  // mid-validation, the frame being validated is one of the support's (elsewhere the defaults
+  // would break the pin term of referenceCounts, a spurious counterexample)
+  let validating = s.pt.validating.map { v in [any(terms.frames.map { v.frame .== $0 })] } ?? []
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
   let assumed = noInductionHypothesis ? pageTableInvariants.filter { $0.name != inv.name } : pageTableInvariants
-  let hyps = configRanges(s) + step.hypotheses(s) + small + [!r.refused] + r.assumptions
+  let hyps = configRanges(s) + step.hypotheses(s) + small + validating + [!r.refused] + r.assumptions
     + ptInstances(s, terms, assumed)
   let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
   return Goal(
@@ -811,6 +898,59 @@ private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+/// Pinning an L1 with validation, as three steps: the start (type count 0: the frame takes type
+/// l1, count 1, cursor 0), one iteration of the loop (entry `cursor`), the finish (cursor 512:
+/// pinned). Inside the loop the invariants are the mid-validation ones (`SymPageTables.validating`):
+/// the frame's entries at or above the cursor hold no references, and it holds the pin's.
+private func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    var step = PTStep(
+      transition: symPinL1Start(caller: d, table: t, bug: bug),
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .== 0] },  // getPageType's validating branch
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+private func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    var step = PTStep(
+      transition: symValidateL1Entry(bug: bug),
+      initial: { var s = $0; s.pt.validating = (t, c); return s },
+      // the loop's range; the owner is the pinning caller, a live domain (checkOwned at the start)
+      hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000] },
+      slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    guard byCases else { return step }
+    step.cases = EntryKind.allCases.map { k in
+      var one = step
+      one.transition = symValidateL1Entry(bug: bug, known: k)
+      // as modEntry from an absent entry to this one (no setEntry: the slot goes live by the cursor)
+      let mc = ModEntryCase(old: .absent, new: k, sameTarget: nil)
+      one.entry = (t, c, e, mc)
+      one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
+      one.claimSlots = { _ in [(pair: (t, c), key: ptSlot(t, c))] }
+      return one
+    }
+    return step
+  }
+}
+private func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    var step = PTStep(
+      transition: symPinL1Finish(bug: bug),
+      initial: { var s = $0; s.pt.validating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
 private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let src = BV("source"), dst = BV("dest")
@@ -842,6 +982,24 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpPinL1", rs, step: pin()),
     ptObligation("mmuextOpPinL1", ts, step: pin(), mutant: "pinsNonTable", pin(.noTypeCheck)),
     ptObligation("mmuextOpPinL1", iso, step: pin()),
+    // pinning with validation: start, one loop iteration, finish
+    ptObligation("mmuextOpPinL1ValidateStart", rc, step: pinStart(), mutant: "noGetPage", pinStart(.noGetPage)),
+    ptObligation("mmuextOpPinL1ValidateStart", ri, step: pinStart(), mutant: "startsMidway", pinStart(.startsMidway)),
+    ptObligation("mmuextOpPinL1ValidateStart", rs, step: pinStart()),
+    ptObligation("mmuextOpPinL1ValidateStart", ts, step: pinStart(), mutant: "noValidatedFlag", pinStart(.noValidatedFlag)),
+    ptObligation("mmuextOpPinL1ValidateStart", iso, step: pinStart()),
+    ptObligation(
+      "mmuextOpPinL1Validate", rc, step: validateEntry(byCases: true), mutant: "noGetPage", validateEntry(.noGetPage)),
+    ptObligation("mmuextOpPinL1Validate", ri, step: validateEntry(byCases: true)),
+    ptObligation(
+      "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", ts, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", iso, step: validateEntry(byCases: true), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
+    ptObligation("mmuextOpPinL1ValidateFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
+    ptObligation("mmuextOpPinL1ValidateFinish", ri, step: pinFinish(), mutant: "finishesEarly", pinFinish(.finishesEarly)),
+    ptObligation("mmuextOpPinL1ValidateFinish", rs, step: pinFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", ts, step: pinFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", iso, step: pinFinish()),
     ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
     ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
