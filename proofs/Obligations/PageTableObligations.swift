@@ -963,6 +963,9 @@ private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
 let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   let ts = typeSafetyPT, iso = isolationPT
+  // isolation needs only itself and typeSafety before a validation step (fewer hypotheses: cheaper)
+  var isoLocal = isolationPT
+  isoLocal.assumes = [isolationPT.name, typeSafetyPT.name]
   return [
     // exact counts across one entry update: by cases of the entry kinds (ModEntryCase)
     ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
@@ -993,8 +996,8 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpPinL1Validate", ri, step: validateEntry(byCases: true)),
     ptObligation(
       "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
-    ptObligation("mmuextOpPinL1Validate", ts, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
-    ptObligation("mmuextOpPinL1Validate", iso, step: validateEntry(byCases: true), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
+    ptObligation("mmuextOpPinL1Validate", ts, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", isoLocal, step: validateEntry(), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
     ptObligation("mmuextOpPinL1ValidateFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
     ptObligation("mmuextOpPinL1ValidateFinish", ri, step: pinFinish(), mutant: "finishesEarly", pinFinish(.finishesEarly)),
     ptObligation("mmuextOpPinL1ValidateFinish", rs, step: pinFinish()),
