@@ -50,6 +50,9 @@ struct SymPageTables {
   /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.
   /// every L1 is fully validated: the invariants below are then exactly the ones without a cursor.
   var validating: (frame: BV, cursor: BV)? = nil
+  /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
+  /// (now untyped) and its cursor; entries at or above it still hold their references.
+  var unvalidating: (frame: BV, cursor: BV)? = nil
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
@@ -62,8 +65,13 @@ private func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= Dec
 func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
   let live = s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
   // mid-validation: only the entries below the cursor of the frame being validated hold references
-  guard let v = s.pt.validating else { return live }
-  return live && (t .== v.frame).implies(i .< v.cursor)
+  var holds = live
+  if let v = s.pt.validating { holds = holds && (t .== v.frame).implies(i .< v.cursor) }
+  // mid-un-validation: the frame is untyped, its entries from the cursor on not yet released
+  if let u = s.pt.unvalidating {
+    holds = holds || (t .== u.frame && u.cursor .<= i && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i]))
+  }
+  return holds
 }
 func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }
 func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, i]) }
@@ -74,9 +82,14 @@ func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, 
 func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
   // mid-validation the frame being pinned already holds the pin's two references (getPage,
   // getPageType at count 0), though `pinned` is set only after the loop
-  let pin = word(s.pt.validating.map { flag(s.pinned[f]) || f .== $0.frame } ?? flag(s.pinned[f]))
+  // mid-un-validation it still holds the pin's general reference (putPage after the loop)
+  var refPin = flag(s.pinned[f]), typePin = flag(s.pinned[f])
+  if let v = s.pt.validating { (refPin, typePin) = (refPin || f .== v.frame, typePin || f .== v.frame) }
+  if let u = s.pt.unvalidating { refPin = refPin || f .== u.frame }
+  let pin = word(refPin)
   return s.refCount[f] .== s.pt.l1Refs[f] &+ pin &+ s.pt.extRefs[f]
-    && s.typeCount[f] .== s.pt.wRefs[f] &+ pin &+ s.pt.extTyped[f]
+    && s.typeCount[f] .== s.pt.wRefs[f] &+ (s.pt.validating == nil && s.pt.unvalidating == nil ? pin : word(typePin))
+      &+ s.pt.extTyped[f]
     && (s.pt.wRefs[f] .!= 0).implies(s.type[f] .== DecisionPageType.writable)
 }
 
@@ -138,6 +151,7 @@ func typeSafetyAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
     && s.type[f] .<= DecisionPageType.shared
     && (s.type[f] .!= DecisionPageType.none).implies(f .< s.frameCount)
     && (s.pt.validating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.l1) } ?? .true)
+    && (s.pt.unvalidating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.none && f .< s.frameCount) } ?? .true)
 }
 
 /// `typeSafety` at slot (t, i), the L1 part: a live R/W entry targets a frame typed `writable`
@@ -379,6 +393,58 @@ func symPinL1Finish(bug: PTBug = .none) -> SymTransition {
   }
 }
 
+/// `mmuextOpOne(caller:, .unpinTable(t))` of an L1 whose type count is 1 (the pin's: hypothesis),
+/// up to its un-validation loop: checkOwned; pinned (EINVAL); pinned = false; putPageType reaches
+/// 0: untyped, not validated, and starts releasing the entries (ghost cursor 0).
+func symUnpinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    if bug != .noPinnedCheck { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+    var n = s
+    n.pinned = s.pinned.set(t, kFalse)
+    n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
+    n.type = s.type.set(t, BV(constant: DecisionPageType.none))
+    if bug != .noValidatedFlag { n.validated = s.validated.set(t, kFalse) }
+    n.pt.unvalidating = (t, BV(constant: 0))
+    return (r, n)
+  }
+}
+
+/// One iteration of the un-validation loop: entry `cursor` of the frame, if present, releases its
+/// references (putEntryReferences(e, at: .l1): for R/W putPageType(target), a `writable` frame,
+/// so no recursion; putPage(target)); the cursor moves on.
+func symUnvalidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let (t, i) = s.pt.unvalidating!
+    var present = SymPTE.isPresent(s.pt.pte[t, i]), rw = present && SymPTE.isWritable(s.pt.pte[t, i])
+    if let k { known(&r, k, present: &present, rw: &rw) }
+    let a = SymPTE.frame(s.pt.pte[t, i])
+    var n = symPutPageTypeFlat(s, a, when: rw)
+    if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
+    let x = ptSlot(t, i)
+    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: present, to: a, adding: .false)
+    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+    n.pt.unvalidating = (t, i &+ 1)
+    return (r, n)
+  }
+}
+
+/// The end of the unpin after the loop (cursor 512): putPage(t).
+func symUnpinL1Finish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let t = s.pt.unvalidating!.frame
+    var n = s
+    if bug != .noPutPage { n.refCount = s.refCount.set(t, s.refCount[t] &- 1) }
+    n.pt.unvalidating = nil
+    return (Refusals(), n)
+  }
+}
+
 /// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
 /// frame (an L2–L4 table is outside this model: hypothesis `notUpperTable`).
 func symMMUUpdate(
@@ -562,6 +628,8 @@ struct PTStep {
   var claimSlots: (SymState) -> [(pair: (BV, BV), key: BV)] = { _ in [] }
   /// For a case of modEntry: its slot, new entry and case (the enumeration goals, `ptEntryEnumGoals`).
   var entry: (table: BV, index: BV, entry: BV, known: ModEntryCase)? = nil
+  /// What the enumeration goals know of the entry's table, if not "an L1" (modEntry).
+  var tableFacts: ((SymState) -> [Z3Bool])? = nil
 }
 
 /// `referenceIndex` / `referenceSlots` across one case of modEntry, as many small goals. Z3's
@@ -599,7 +667,7 @@ private func ptEntryEnumGoals(_ inv: PTInvariant, _ step: PTStep) -> [Goal] {
   ]
   let l1 = BV(constant: DecisionPageType.l1)
   var facts = [t .< s.frameCount]
-  facts += c.isL1 ? [s.type[t] .== l1, s.typeCount[t] .> 0] : [s.type[t] .!= l1]
+  facts += step.tableFacts?(s) ?? (c.isL1 ? [s.type[t] .== l1, s.typeCount[t] .> 0] : [s.type[t] .!= l1])
   if c.isL1 && c.new == .writable { facts.append(s.type[b] .!= l1) }
   if c.isL1 && c.old == .writable { facts.append(s.type[a] .!= l1) }
   let common = configRanges(s) + step.hypotheses(s) + r.assumptions
@@ -951,6 +1019,64 @@ private func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+/// Unpinning an L1 with un-validation, as three steps: the start (type count 1 -> 0: untyped,
+/// cursor 0), one iteration of the loop (entry `cursor` releases its references), the finish
+/// (cursor 512: putPage). Inside the loop the invariants are the mid-un-validation ones
+/// (`SymPageTables.unvalidating`).
+private func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    var step = PTStep(
+      transition: symUnpinL1Start(caller: d, table: t, bug: bug),
+      // putPageType's un-validating branch, of an L1 (L2–L4 un-validation recurses: not modelled)
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .== 1, s.type[t] .== DecisionPageType.l1] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+private func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    var step = PTStep(
+      transition: symUnvalidateL1Entry(bug: bug),
+      initial: { var s = $0; s.pt.unvalidating = (t, c); return s },
+      hypotheses: { _ in [c .< 512] },
+      slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    guard byCases else { return step }
+    step.cases = EntryKind.allCases.map { k in
+      var one = step
+      one.transition = symUnvalidateL1Entry(bug: bug, known: k)
+      // as modEntry from this entry to an absent one (no setEntry: the slot dies by the cursor)
+      one.entry = (t, c, kFalse, ModEntryCase(old: k, new: .absent, sameTarget: nil))
+      one.tableFacts = { s in [s.type[t] .== DecisionPageType.none] }
+      one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
+      one.claimSlots = { s in
+        let a = SymPTE.frame(e)
+        let lasts = (k != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+          + (k == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+        return [(pair: (t, c), key: ptSlot(t, c))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+      }
+      return one
+    }
+    return step
+  }
+}
+private func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    var step = PTStep(
+      transition: symUnpinL1Finish(bug: bug),
+      initial: { var s = $0; s.pt.unvalidating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
 private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let src = BV("source"), dst = BV("dest")
@@ -966,6 +1092,13 @@ let pageTableObligations: [Obligation] = {
   // isolation needs only itself and typeSafety before a validation step (fewer hypotheses: cheaper)
   var isoLocal = isolationPT
   isoLocal.assumes = [isolationPT.name, typeSafetyPT.name]
+  // the counting equations after an unpin: the frame, untyped, is not pinned (typeSafety)
+  var rcTS = referenceCountsEquationsPT
+  rcTS.assumes = [rc.name, ri.name, ts.name]
+  // typeSafety after releasing an entry needs the counts (a frame left untyped has no R/W slot)
+  // but not the enumerations' other half: fewer hypotheses, cheaper
+  var tsLocal = typeSafetyPT
+  tsLocal.assumes = [ts.name, rc.name, ri.name]
   return [
     // exact counts across one entry update: by cases of the entry kinds (ModEntryCase)
     ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
@@ -1003,6 +1136,24 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpPinL1ValidateFinish", rs, step: pinFinish()),
     ptObligation("mmuextOpPinL1ValidateFinish", ts, step: pinFinish()),
     ptObligation("mmuextOpPinL1ValidateFinish", iso, step: pinFinish()),
+    // unpinning with un-validation: start, one loop iteration, finish
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", rc, step: unpinStart(), mutant: "noPinnedCheck", unpinStart(.noPinnedCheck)),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", ri, step: unpinStart()),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", rs, step: unpinStart()),
+    ptObligation(
+      "mmuextOpUnpinL1UnvalidateStart", ts, step: unpinStart(), mutant: "noValidatedFlag", unpinStart(.noValidatedFlag)),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", iso, step: unpinStart()),
+    ptObligation(
+      "mmuextOpUnpinL1Unvalidate", rc, step: unvalidateEntry(byCases: true), mutant: "noPutPage", unvalidateEntry(.noPutPage)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", ri, step: unvalidateEntry(byCases: true)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", rs, step: unvalidateEntry(byCases: true)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", tsLocal, step: unvalidateEntry()),
+    ptObligation("mmuextOpUnpinL1Unvalidate", isoLocal, step: unvalidateEntry()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rcTS, step: unpinFinish(), mutant: "noPutPage", unpinFinish(.noPutPage)),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rs, step: unpinFinish(), mutant: "finishesEarly", unpinFinish(.finishesEarly)),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unpinFinish()),
     ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
     ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
