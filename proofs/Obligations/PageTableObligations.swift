@@ -1095,8 +1095,8 @@ let pageTableObligations: [Obligation] = {
   // the counting equations after an unpin: the frame, untyped, is not pinned (typeSafety)
   var rcTS = referenceCountsEquationsPT
   rcTS.assumes = [rc.name, ri.name, ts.name]
-  // typeSafety after releasing an entry needs the counts (a frame left untyped has no R/W slot)
-  // but not the enumerations' other half: fewer hypotheses, cheaper
+  // typeSafety across a loop iteration needs the counts (no wrap on taking a type; a frame left
+  // untyped has no R/W slot) but not the enumerations' other half: fewer hypotheses, cheaper
   var tsLocal = typeSafetyPT
   tsLocal.assumes = [ts.name, rc.name, ri.name]
   return [
@@ -1129,7 +1129,7 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpPinL1Validate", ri, step: validateEntry(byCases: true)),
     ptObligation(
       "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
-    ptObligation("mmuextOpPinL1Validate", ts, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", tsLocal, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
     ptObligation("mmuextOpPinL1Validate", isoLocal, step: validateEntry(), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
     ptObligation("mmuextOpPinL1ValidateFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
     ptObligation("mmuextOpPinL1ValidateFinish", ri, step: pinFinish(), mutant: "finishesEarly", pinFinish(.finishesEarly)),
