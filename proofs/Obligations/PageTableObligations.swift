@@ -24,8 +24,11 @@
 // writable reference), `updateVaMapping` (modEntry at level 1 on the slot the walk reaches, any
 // slot: the walk is over-approximated), `mmuextOpOne(.pinTable(.l1, t))` on a frame that already
 // is an L1 (type count > 0: no validation) and `.unpinTable(t)` that leaves the count > 0 (no
-// un-validation). Not covered: entries of L2–L4 tables, pinning with validation, unpinning with
-// un-validation, new_baseptr (see proofs/README.md).
+// un-validation); pinning an L1 with validation and unpinning one with un-validation, each as its
+// start, ONE iteration of its loop over the entries (a ghost cursor, `SymPageTables.validating` /
+// `.unvalidating`, and the mid-loop invariants it defines) and its finish. Not covered: entries of
+// L2–L4 tables, pinning / unpinning L2–L4 tables (recursive validation), new_baseptr (see
+// proofs/README.md).
 
 import BulkheadCore
 import Z3Kit
