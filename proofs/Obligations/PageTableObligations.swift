@@ -24,8 +24,11 @@
 // writable reference), `updateVaMapping` (modEntry at level 1 on the slot the walk reaches, any
 // slot: the walk is over-approximated), `mmuextOpOne(.pinTable(.l1, t))` on a frame that already
 // is an L1 (type count > 0: no validation) and `.unpinTable(t)` that leaves the count > 0 (no
-// un-validation). Not covered: entries of L2–L4 tables, pinning with validation, unpinning with
-// un-validation, new_baseptr (see proofs/README.md).
+// un-validation); pinning an L1 with validation and unpinning one with un-validation, each as its
+// start, ONE iteration of its loop over the entries (a ghost cursor, `SymPageTables.validating` /
+// `.unvalidating`, and the mid-loop invariants it defines) and its finish. Not covered: entries of
+// L2–L4 tables, pinning / unpinning L2–L4 tables (recursive validation), new_baseptr (see
+// proofs/README.md).
 
 import BulkheadCore
 import Z3Kit
@@ -46,6 +49,13 @@ struct SymPageTables {
   /// `grantAllows(d, f, writable: false / true)`.
   var grantRead = Field2.fresh("pt.grantRead")
   var grantWrite = Field2.fresh("pt.grantWrite")
+  /// Ghost, during a pin's validation loop only (`getPageType` at count 0): the L1 being validated
+  /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.
+  /// every L1 is fully validated: the invariants below are then exactly the ones without a cursor.
+  var validating: (frame: BV, cursor: BV)? = nil
+  /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
+  /// (now untyped) and its cursor; entries at or above it still hold their references.
+  var unvalidating: (frame: BV, cursor: BV)? = nil
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
@@ -56,7 +66,15 @@ private func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= Dec
 
 /// Entry i of t holds references: t is an L1 and the entry is present.
 func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
-  s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
+  let live = s.type[t] .== DecisionPageType.l1 && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i])
+  // mid-validation: only the entries below the cursor of the frame being validated hold references
+  var holds = live
+  if let v = s.pt.validating { holds = holds && (t .== v.frame).implies(i .< v.cursor) }
+  // mid-un-validation: the frame is untyped, its entries from the cursor on not yet released
+  if let u = s.pt.unvalidating {
+    holds = holds || (t .== u.frame && u.cursor .<= i && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i]))
+  }
+  return holds
 }
 func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }
 func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, i]) }
@@ -65,9 +83,16 @@ func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, 
 
 /// `referenceCounts`, the counting equations at frame f.
 func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
-  let pin = word(flag(s.pinned[f]))
+  // mid-validation the frame being pinned already holds the pin's two references (getPage,
+  // getPageType at count 0), though `pinned` is set only after the loop
+  // mid-un-validation it still holds the pin's general reference (putPage after the loop)
+  var refPin = flag(s.pinned[f]), typePin = flag(s.pinned[f])
+  if let v = s.pt.validating { (refPin, typePin) = (refPin || f .== v.frame, typePin || f .== v.frame) }
+  if let u = s.pt.unvalidating { refPin = refPin || f .== u.frame }
+  let pin = word(refPin)
   return s.refCount[f] .== s.pt.l1Refs[f] &+ pin &+ s.pt.extRefs[f]
-    && s.typeCount[f] .== s.pt.wRefs[f] &+ pin &+ s.pt.extTyped[f]
+    && s.typeCount[f] .== s.pt.wRefs[f] &+ (s.pt.validating == nil && s.pt.unvalidating == nil ? pin : word(typePin))
+      &+ s.pt.extTyped[f]
     && (s.pt.wRefs[f] .!= 0).implies(s.type[f] .== DecisionPageType.writable)
 }
 
@@ -128,6 +153,8 @@ func typeSafetyAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
     && flag(s.pinned[f]).implies(isTable(s.type[f]))
     && s.type[f] .<= DecisionPageType.shared
     && (s.type[f] .!= DecisionPageType.none).implies(f .< s.frameCount)
+    && (s.pt.validating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.l1) } ?? .true)
+    && (s.pt.unvalidating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.none && f .< s.frameCount) } ?? .true)
 }
 
 /// `typeSafety` at slot (t, i), the L1 part: a live R/W entry targets a frame typed `writable`
@@ -180,7 +207,10 @@ let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referen
 // MARK: transitions
 
 /// Checks or updates a page-table mutant may drop.
-enum PTBug: Equatable { case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage, noPinnedCheck }
+enum PTBug: Equatable {
+  case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage
+  case noPinnedCheck, noValidatedFlag, startsMidway, finishesEarly, noPinFlag
+}
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
 private func moveInEnumeration(
@@ -262,22 +292,7 @@ func symModEntryL1(
     }
   }
   // getEntryReferences(new, at: .l1, for: d): checks
-  r.when(newPresent) { r in
-    r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
-    r.guard(b .< s.frameCount, DecisionErrno.EINVAL)
-    r.throwIf(s.owner[b] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)  // Rule.noHypervisorFrames
-    if bug != .noOwnerCheck {
-      r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
-        r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
-        r.guard(!newRW || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
-      }
-    }
-    if bug != .noTypeCheck {
-      r.when(newRW && s.typeCount[b] .> 0) { r in
-        r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
-      }
-    }
-  }
+  symEntryChecksL1(&r, s, e, target: b, present: newPresent, rw: newRW, for: d, bug: bug)
   var n = s
   // getPage(b); if rw { getPageType(b, .writable) }
   n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent)
@@ -297,6 +312,140 @@ func symModEntryL1(
   (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
     count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: oldRW, to: b, adding: newRW)
   return n
+}
+
+/// The checks of `getEntryReferences(e, at: .l1, for: d)` for a present entry with target b.
+private func symEntryChecksL1(
+  _ r: inout Refusals, _ s: SymState, _ e: BV, target b: BV, present: Z3Bool, rw: Z3Bool, for d: BV, bug: PTBug
+) {
+  r.when(present) { r in
+    r.guard((e & ~DecisionPTE.frameMask & ~DecisionPTE.l1Allowed) .== 0, DecisionErrno.EINVAL)  // Rule.noReservedBits
+    r.guard(b .< s.frameCount, DecisionErrno.EINVAL)
+    r.throwIf(s.owner[b] .== DecisionOwner.hypervisor, DecisionErrno.EPERM)  // Rule.noHypervisorFrames
+    if bug != .noOwnerCheck {
+      r.when(s.owner[b] .!= d) { r in  // Rule.ownFramesOnly, grant clause
+        r.guard(flag(s.pt.grantRead[d, b]), DecisionErrno.EINVAL)
+        r.guard(!rw || flag(s.pt.grantWrite[d, b]), DecisionErrno.EPERM)
+      }
+    }
+    if bug != .noTypeCheck {
+      r.when(rw && s.typeCount[b] .> 0) { r in
+        r.guard(s.type[b] .== DecisionPageType.writable, DecisionErrno.EINVAL)  // type conflict
+      }
+    }
+  }
+}
+
+/// `mmuextOpOne(caller:, .pinTable(.l1, t))` on a frame whose type count is 0, up to its
+/// validation loop: checkOwned; not pinned (EINVAL); getPage; getPageType(.l1) at count 0 takes
+/// the type (l1, count 1, validated) and starts the loop (ghost cursor 0).
+func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+    var n = s
+    if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
+    n.type = s.type.set(t, BV(constant: DecisionPageType.l1))
+    n.typeCount = s.typeCount.set(t, BV(constant: 1))
+    if bug != .noValidatedFlag { n.validated = s.validated.set(t, kTrue) }
+    n.pt.validating = (t, bug == .startsMidway ? BV("badCursor") : BV(constant: 0))
+    return (r, n)
+  }
+}
+
+/// One iteration of the validation loop (`for (_, e) in contents[t] where present`, in index
+/// order): entry `cursor` of the L1 t being validated, if present, takes its references
+/// (getEntryReferences(e, at: .l1, for: owner): the checks, getPage, for R/W getPageType(.writable));
+/// the cursor moves on. A refusal aborts the whole pin (the transaction returns the pre-pin state).
+func symValidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let (t, i) = s.pt.validating!
+    let d = s.owner[t]  // checkOwned(t, by: caller) at the start; owners do not change in the loop
+    let e = s.pt.pte[t, i]
+    var present = SymPTE.isPresent(e), rw = present && SymPTE.isWritable(e)
+    if let k { known(&r, k, present: &present, rw: &rw) }
+    let b = SymPTE.frame(e)
+    symEntryChecksL1(&r, s, e, target: b, present: present, rw: rw, for: d, bug: bug)
+    var n = s
+    if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: present) }
+    n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: rw)
+    n.type = s.type.set(b, BV(constant: DecisionPageType.writable), when: rw)
+    // ghost: the slot joins b's enumerations; the cursor moves on
+    let x = ptSlot(t, i)
+    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: b, removing: .false, to: b, adding: present)
+    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: b, removing: .false, to: b, adding: rw)
+    n.pt.validating = (t, i &+ 1)
+    return (r, n)
+  }
+}
+
+/// The end of the pin after the loop (cursor 512: every entry validated): pinned = true.
+func symPinL1Finish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let r = Refusals()
+    let t = s.pt.validating!.frame
+    var n = s
+    if bug != .noPinFlag { n.pinned = s.pinned.set(t, kTrue) }
+    n.pt.validating = nil
+    return (r, n)
+  }
+}
+
+/// `mmuextOpOne(caller:, .unpinTable(t))` of an L1 whose type count is 1 (the pin's: hypothesis),
+/// up to its un-validation loop: checkOwned; pinned (EINVAL); pinned = false; putPageType reaches
+/// 0: untyped, not validated, and starts releasing the entries (ghost cursor 0).
+func symUnpinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    symCheckOwned(&r, s, t, by: d)
+    if bug != .noPinnedCheck { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+    var n = s
+    n.pinned = s.pinned.set(t, kFalse)
+    n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
+    n.type = s.type.set(t, BV(constant: DecisionPageType.none))
+    if bug != .noValidatedFlag { n.validated = s.validated.set(t, kFalse) }
+    n.pt.unvalidating = (t, BV(constant: 0))
+    return (r, n)
+  }
+}
+
+/// One iteration of the un-validation loop: entry `cursor` of the frame, if present, releases its
+/// references (putEntryReferences(e, at: .l1): for R/W putPageType(target), a `writable` frame,
+/// so no recursion; putPage(target)); the cursor moves on.
+func symUnvalidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let (t, i) = s.pt.unvalidating!
+    var present = SymPTE.isPresent(s.pt.pte[t, i]), rw = present && SymPTE.isWritable(s.pt.pte[t, i])
+    if let k { known(&r, k, present: &present, rw: &rw) }
+    let a = SymPTE.frame(s.pt.pte[t, i])
+    var n = symPutPageTypeFlat(s, a, when: rw)
+    if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
+    let x = ptSlot(t, i)
+    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: present, to: a, adding: .false)
+    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+    n.pt.unvalidating = (t, i &+ 1)
+    return (r, n)
+  }
+}
+
+/// The end of the unpin after the loop (cursor 512): putPage(t).
+func symUnpinL1Finish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let t = s.pt.unvalidating!.frame
+    var n = s
+    if bug != .noPutPage { n.refCount = s.refCount.set(t, s.refCount[t] &- 1) }
+    n.pt.unvalidating = nil
+    return (Refusals(), n)
+  }
 }
 
 /// `mmuUpdateOne(caller:, .normal(t, i, val))`, for a table frame of type l1 or a non-table
@@ -462,6 +611,9 @@ private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvar
 /// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
 struct PTStep {
   var transition: SymTransition
+  /// The pre-state from a base state: the base itself, or for a step inside a pin's validation
+  /// loop the base with the ghost `validating` set (the mid-validation invariants).
+  var initial: (SymState) -> SymState = { $0 }
   /// The step restricted to each case of a partition, for a proof by cases (empty: one goal).
   var cases: [PTStep] = []
   var hypotheses: (SymState) -> [Z3Bool] = { _ in [] }
@@ -479,6 +631,8 @@ struct PTStep {
   var claimSlots: (SymState) -> [(pair: (BV, BV), key: BV)] = { _ in [] }
   /// For a case of modEntry: its slot, new entry and case (the enumeration goals, `ptEntryEnumGoals`).
   var entry: (table: BV, index: BV, entry: BV, known: ModEntryCase)? = nil
+  /// What the enumeration goals know of the entry's table, if not "an L1" (modEntry).
+  var tableFacts: ((SymState) -> [Z3Bool])? = nil
 }
 
 /// `referenceIndex` / `referenceSlots` across one case of modEntry, as many small goals. Z3's
@@ -503,7 +657,7 @@ struct PTStep {
 /// hypotheses than the ∀ invariants, so each is a proof.
 private func ptEntryEnumGoals(_ inv: PTInvariant, _ step: PTStep) -> [Goal] {
   guard let en = step.entry else { return [] }
-  let s = SymState()
+  let s = step.initial(SymState())
   let (r, next) = step.transition(s)
   let (t, i, c) = (en.table, en.index, en.known)
   let x = ptSlot(t, i)
@@ -516,7 +670,7 @@ private func ptEntryEnumGoals(_ inv: PTInvariant, _ step: PTStep) -> [Goal] {
   ]
   let l1 = BV(constant: DecisionPageType.l1)
   var facts = [t .< s.frameCount]
-  facts += c.isL1 ? [s.type[t] .== l1, s.typeCount[t] .> 0] : [s.type[t] .!= l1]
+  facts += step.tableFacts?(s) ?? (c.isL1 ? [s.type[t] .== l1, s.typeCount[t] .> 0] : [s.type[t] .!= l1])
   if c.isL1 && c.new == .writable { facts.append(s.type[b] .!= l1) }
   if c.isL1 && c.old == .writable { facts.append(s.type[a] .!= l1) }
   let common = configRanges(s) + step.hypotheses(s) + r.assumptions
@@ -594,7 +748,7 @@ private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvar
       return g.cases.isEmpty ? [g] : g.cases
     })
   }
-  let s = SymState()
+  let s = step.initial(SymState())
   let (r, next) = step.transition(s)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
   // Seeds: the step's slot and frames, and the claim's points for the parts the claim has.
@@ -708,11 +862,15 @@ private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
 /// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
 /// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
 private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
-  let (s, terms, small) = smallPTState()
+  let (base, terms, small) = smallPTState()
+  let s = step.initial(base)
   let (r, next) = step.transition(s)
+  // mid-validation, the frame being validated is one of the support's (elsewhere the defaults
+  // would break the pin term of referenceCounts, a spurious counterexample)
+  let validating = s.pt.validating.map { v in [any(terms.frames.map { v.frame .== $0 })] } ?? []
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
   let assumed = noInductionHypothesis ? pageTableInvariants.filter { $0.name != inv.name } : pageTableInvariants
-  let hyps = configRanges(s) + step.hypotheses(s) + small + [!r.refused] + r.assumptions
+  let hyps = configRanges(s) + step.hypotheses(s) + small + validating + [!r.refused] + r.assumptions
     + ptInstances(s, terms, assumed)
   let claim = inv.atFrame(next, cf) && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
   return Goal(
@@ -811,6 +969,117 @@ private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+/// Pinning an L1 with validation, as three steps: the start (type count 0: the frame takes type
+/// l1, count 1, cursor 0), one iteration of the loop (entry `cursor`), the finish (cursor 512:
+/// pinned). Inside the loop the invariants are the mid-validation ones (`SymPageTables.validating`):
+/// the frame's entries at or above the cursor hold no references, and it holds the pin's.
+private func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    var step = PTStep(
+      transition: symPinL1Start(caller: d, table: t, bug: bug),
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .== 0] },  // getPageType's validating branch
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+private func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    var step = PTStep(
+      transition: symValidateL1Entry(bug: bug),
+      initial: { var s = $0; s.pt.validating = (t, c); return s },
+      // the loop's range; the owner is the pinning caller, a live domain (checkOwned at the start)
+      hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000] },
+      slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    guard byCases else { return step }
+    step.cases = EntryKind.allCases.map { k in
+      var one = step
+      one.transition = symValidateL1Entry(bug: bug, known: k)
+      // as modEntry from an absent entry to this one (no setEntry: the slot goes live by the cursor)
+      let mc = ModEntryCase(old: .absent, new: k, sameTarget: nil)
+      one.entry = (t, c, e, mc)
+      one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
+      one.claimSlots = { _ in [(pair: (t, c), key: ptSlot(t, c))] }
+      return one
+    }
+    return step
+  }
+}
+private func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    var step = PTStep(
+      transition: symPinL1Finish(bug: bug),
+      initial: { var s = $0; s.pt.validating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
+/// Unpinning an L1 with un-validation, as three steps: the start (type count 1 -> 0: untyped,
+/// cursor 0), one iteration of the loop (entry `cursor` releases its references), the finish
+/// (cursor 512: putPage). Inside the loop the invariants are the mid-un-validation ones
+/// (`SymPageTables.unvalidating`).
+private func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    var step = PTStep(
+      transition: symUnpinL1Start(caller: d, table: t, bug: bug),
+      // putPageType's un-validating branch, of an L1 (L2–L4 un-validation recurses: not modelled)
+      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .== 1, s.type[t] .== DecisionPageType.l1] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+private func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    var step = PTStep(
+      transition: symUnvalidateL1Entry(bug: bug),
+      initial: { var s = $0; s.pt.unvalidating = (t, c); return s },
+      hypotheses: { _ in [c .< 512] },
+      slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    guard byCases else { return step }
+    step.cases = EntryKind.allCases.map { k in
+      var one = step
+      one.transition = symUnvalidateL1Entry(bug: bug, known: k)
+      // as modEntry from this entry to an absent one (no setEntry: the slot dies by the cursor)
+      one.entry = (t, c, kFalse, ModEntryCase(old: k, new: .absent, sameTarget: nil))
+      one.tableFacts = { s in [s.type[t] .== DecisionPageType.none] }
+      one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
+      one.claimSlots = { s in
+        let a = SymPTE.frame(e)
+        let lasts = (k != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+          + (k == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+        return [(pair: (t, c), key: ptSlot(t, c))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+      }
+      return one
+    }
+    return step
+  }
+}
+private func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    var step = PTStep(
+      transition: symUnpinL1Finish(bug: bug),
+      initial: { var s = $0; s.pt.unvalidating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
 private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let src = BV("source"), dst = BV("dest")
@@ -823,6 +1092,16 @@ private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
 let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
   let ts = typeSafetyPT, iso = isolationPT
+  // isolation needs only itself and typeSafety before a validation step (fewer hypotheses: cheaper)
+  var isoLocal = isolationPT
+  isoLocal.assumes = [isolationPT.name, typeSafetyPT.name]
+  // the counting equations after an unpin: the frame, untyped, is not pinned (typeSafety)
+  var rcTS = referenceCountsEquationsPT
+  rcTS.assumes = [rc.name, ri.name, ts.name]
+  // typeSafety across a loop iteration needs the counts (no wrap on taking a type; a frame left
+  // untyped has no R/W slot) but not the enumerations' other half: fewer hypotheses, cheaper
+  var tsLocal = typeSafetyPT
+  tsLocal.assumes = [ts.name, rc.name, ri.name]
   return [
     // exact counts across one entry update: by cases of the entry kinds (ModEntryCase)
     ptObligation("mmuUpdate", rc, step: mmuUpdate(byCases: true), mutant: "leaksOldReference", mmuUpdate(.noPutPage)),
@@ -842,6 +1121,42 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpPinL1", rs, step: pin()),
     ptObligation("mmuextOpPinL1", ts, step: pin(), mutant: "pinsNonTable", pin(.noTypeCheck)),
     ptObligation("mmuextOpPinL1", iso, step: pin()),
+    // pinning with validation: start, one loop iteration, finish
+    ptObligation("mmuextOpPinL1ValidateStart", rc, step: pinStart(), mutant: "noGetPage", pinStart(.noGetPage)),
+    ptObligation("mmuextOpPinL1ValidateStart", ri, step: pinStart(), mutant: "startsMidway", pinStart(.startsMidway)),
+    ptObligation("mmuextOpPinL1ValidateStart", rs, step: pinStart()),
+    ptObligation("mmuextOpPinL1ValidateStart", ts, step: pinStart(), mutant: "noValidatedFlag", pinStart(.noValidatedFlag)),
+    ptObligation("mmuextOpPinL1ValidateStart", iso, step: pinStart()),
+    ptObligation(
+      "mmuextOpPinL1Validate", rc, step: validateEntry(byCases: true), mutant: "noGetPage", validateEntry(.noGetPage)),
+    ptObligation("mmuextOpPinL1Validate", ri, step: validateEntry(byCases: true)),
+    ptObligation(
+      "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", tsLocal, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
+    ptObligation("mmuextOpPinL1Validate", isoLocal, step: validateEntry(), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
+    ptObligation("mmuextOpPinL1ValidateFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
+    ptObligation("mmuextOpPinL1ValidateFinish", ri, step: pinFinish(), mutant: "finishesEarly", pinFinish(.finishesEarly)),
+    ptObligation("mmuextOpPinL1ValidateFinish", rs, step: pinFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", ts, step: pinFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", iso, step: pinFinish()),
+    // unpinning with un-validation: start, one loop iteration, finish
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", rc, step: unpinStart(), mutant: "noPinnedCheck", unpinStart(.noPinnedCheck)),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", ri, step: unpinStart()),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", rs, step: unpinStart()),
+    ptObligation(
+      "mmuextOpUnpinL1UnvalidateStart", ts, step: unpinStart(), mutant: "noValidatedFlag", unpinStart(.noValidatedFlag)),
+    ptObligation("mmuextOpUnpinL1UnvalidateStart", iso, step: unpinStart()),
+    ptObligation(
+      "mmuextOpUnpinL1Unvalidate", rc, step: unvalidateEntry(byCases: true), mutant: "noPutPage", unvalidateEntry(.noPutPage)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", ri, step: unvalidateEntry(byCases: true)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", rs, step: unvalidateEntry(byCases: true)),
+    ptObligation("mmuextOpUnpinL1Unvalidate", tsLocal, step: unvalidateEntry()),
+    ptObligation("mmuextOpUnpinL1Unvalidate", isoLocal, step: unvalidateEntry()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rcTS, step: unpinFinish(), mutant: "noPutPage", unpinFinish(.noPutPage)),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rs, step: unpinFinish(), mutant: "finishesEarly", unpinFinish(.finishesEarly)),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unpinFinish()),
     ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
     ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),

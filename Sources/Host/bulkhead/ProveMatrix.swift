@@ -22,7 +22,9 @@ enum ProveMatrix {
   /// by the operations the proofs step), in the Spec's file order.
   static let transitions = [
     "populatePhysmap", "decreaseReservation", "mmuUpdate", "updateVaMapping", "mmuextOpPinL1",
-    "mmuextOpUnpinL1", "mmuextOpPinL2-L4", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
+    "mmuextOpPinL1ValidateStart", "mmuextOpPinL1Validate", "mmuextOpPinL1ValidateFinish",
+    "mmuextOpUnpinL1", "mmuextOpUnpinL1UnvalidateStart", "mmuextOpUnpinL1Unvalidate", "mmuextOpUnpinL1UnvalidateFinish",
+    "mmuextOpPinL2-L4", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
     "grantEnd", "grantMap", "grantUnmap", "grantCopy", "evtchnAllocUnbound", "evtchnBindInterdomain",
     "evtchnBindVirq", "evtchnSend", "evtchnClose", "evtchnMask", "evtchnUnmask", "raiseVirq",
     "domainCreate", "domainDestroy", "domainPause", "domainUnpause", "tick", "account", "wake",
@@ -36,7 +38,10 @@ enum ProveMatrix {
   /// run state (paused/running).
   static let writes: [String: Set<Character>] = [
     "populatePhysmap": ["M", "A"], "decreaseReservation": ["M", "A"], "mmuUpdate": ["M"],
-    "updateVaMapping": ["M"], "mmuextOpPinL1": ["M"], "mmuextOpUnpinL1": ["M"], "mmuextOpPinL2-L4": ["M"],
+    "updateVaMapping": ["M"], "mmuextOpPinL1": ["M"],
+    "mmuextOpPinL1ValidateStart": ["M"], "mmuextOpPinL1Validate": ["M"], "mmuextOpPinL1ValidateFinish": ["M"],
+    "mmuextOpUnpinL1": ["M"], "mmuextOpUnpinL1UnvalidateStart": ["M"], "mmuextOpUnpinL1Unvalidate": ["M"],
+    "mmuextOpUnpinL1UnvalidateFinish": ["M"], "mmuextOpPinL2-L4": ["M"],
     "mmuextOpNewBaseptr": ["M", "D"], "grantSetupTable": ["G"], "grantAccess": ["G"], "grantEnd": ["G"],
     "grantMap": ["G", "M"], "grantUnmap": ["G", "M"], "grantCopy": ["M"],
     "evtchnAllocUnbound": ["P"], "evtchnBindInterdomain": ["P"], "evtchnBindVirq": ["P"],
