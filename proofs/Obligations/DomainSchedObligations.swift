@@ -28,7 +28,7 @@ private func symControlChecks(_ r: inout Refusals, _ s: SymState, caller v: BV, 
 
 /// `privilegedCaller(caller)`: the caller vCPU exists in a live (ESRCH), privileged (EPERM) domain.
 private func symPrivilegedCaller(_ r: inout Refusals, _ s: SymState, caller v: BV) {
-  r.guard(flag(s.vcpuExists[v]) && flag(s.alive[vcpuDomain(v)]), DecisionErrno.ESRCH)
+  symCallerVCPU(&r, s, v)
   r.guard(flag(s.privileged[vcpuDomain(v)]), DecisionErrno.EPERM)
 }
 

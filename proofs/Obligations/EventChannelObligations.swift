@@ -224,8 +224,9 @@ func symRaiseVirq(domain d: BV, virq v: BV, port p: BV, found: Z3Bool, checkBind
     r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
     let bound = s.evtchn.isKind(d, p, SymBinding.virq) && s.evtchn.virq[d, p] .== v
     let pends = checkBinding ? found && bound : found
+    let pended = symSetPending(s, d, p)
     var n = s
-    n.evtchn.pending = Field2 { a, b in BV.ite(pends, symSetPending(s, d, p).evtchn.pending[a, b], s.evtchn.pending[a, b]) }
+    n.evtchn.pending = Field2 { a, b in BV.ite(pends, pended.evtchn.pending[a, b], s.evtchn.pending[a, b]) }
     return (r, n)
   }
 }

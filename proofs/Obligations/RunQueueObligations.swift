@@ -362,14 +362,9 @@ private func groundTerms(_ s: SymState, pcpus: [BV], vcpus: [BV]) -> (pcpus: [BV
   return (ps, vs)
 }
 
-/// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh pCPU and vCPU (so for all), from ground
-/// instances of the invariants and of the step's choice constraints at `groundTerms` (fewer
-/// hypotheses than the ∀ forms: a proof from them is a proof).
-private func schedGroundGoal(_ inv: PointInvariant, caller: BV, _ step: Step) -> Goal {
-  let s = SymState()
-  let (r, next) = step.transition(s)
-  let cp = BV("claim.pcpu"), cv = BV("claim.vcpu")
-  let (ps, vs) = groundTerms(s, pcpus: [cp], vcpus: [cv, caller])
+/// The hypotheses of a scheduler goal: the step's own, not refused, the pCPU count's range, and
+/// the point invariants and the step's choice constraints instantiated at `pcpus` and `vcpus`.
+private func schedHypotheses(_ s: SymState, _ r: Refusals, _ step: Step, pcpus ps: [BV], vcpus vs: [BV]) -> [Z3Bool] {
   var hyps = step.hypotheses + [!r.refused, s.sched.pcpus .>= 1, s.sched.pcpus .<= 0x1_0000]
   for p in ps {
     for g in runQueuePointInvariants { hyps.append(g.atP(s, p)) }
@@ -381,6 +376,18 @@ private func schedGroundGoal(_ inv: PointInvariant, caller: BV, _ step: Step) ->
   for t in ps + vs {
     for body in r.assumptionBodies { hyps.append(body(t)) }
   }
+  return hyps
+}
+
+/// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh pCPU and vCPU (so for all), from ground
+/// instances of the invariants and of the step's choice constraints at `groundTerms` (fewer
+/// hypotheses than the ∀ forms: a proof from them is a proof).
+private func schedGroundGoal(_ inv: PointInvariant, caller: BV, _ step: Step) -> Goal {
+  let s = SymState()
+  let (r, next) = step.transition(s)
+  let cp = BV("claim.pcpu"), cv = BV("claim.vcpu")
+  let (ps, vs) = groundTerms(s, pcpus: [cp], vcpus: [cv, caller])
+  let hyps = schedHypotheses(s, r, step, pcpus: ps, vcpus: vs)
   // Quantifier-free: Z3's QF_UFBV solver (bit-blasting) is ~40x faster here than the general one.
   let witnesses = step.witnesses + [.word("claim.pcpu", cp), .word("claim.vcpu", cv)]
   return Goal(claim: inv.atP(next, cp) && inv.atV(next, cv), hypotheses: hyps, witnesses: witnesses, logic: "QF_UFBV")
@@ -395,17 +402,7 @@ private func schedMutantGoal(_ inv: PointInvariant, _ step: Step) -> Goal {
   let (r, next) = step.transition(s)
   let vs = smallVCPUs
   let ps = [BV(constant: 0), BV(constant: 1)]
-  var hyps = step.hypotheses + [!r.refused, s.sched.pcpus .>= 1, s.sched.pcpus .<= 0x1_0000]
-  for p in ps {
-    for g in runQueuePointInvariants { hyps.append(g.atP(s, p)) }
-  }
-  for v in vs {
-    hyps.append(symVCPUIdAt(s, v))
-    for g in runQueuePointInvariants { hyps.append(g.atV(s, v)) }
-  }
-  for t in ps + vs {
-    for body in r.assumptionBodies { hyps.append(body(t)) }
-  }
+  let hyps = schedHypotheses(s, r, step, pcpus: ps, vcpus: vs)
   let cp = BV("claim.pcpu"), cv = BV("claim.vcpu")
   return Goal(
     claim: inv.atP(next, cp) && inv.atV(next, cv), hypotheses: hyps,

@@ -60,25 +60,21 @@ extension Scheduler {
       sum: UInt64(truncatingIfNeeded: sum)))
   }
 
-  /// Whether slot `s` is active for accounting: in a live, unpaused domain and not blocked.
-  @inline(__always) func isActive(_ s: Int) -> Bool { isRunnable(s) }
-
   /// Fills `earned[s]` for every active slot with the Spec's `earnings` (through the proved
   /// `creditShare` and `creditLimit` of Decision/CreditArithmetic.swift): the pCPUs' credit
   /// shared by weight, a vCPU whose share reaches its `creditLimit` earning exactly the limit
   /// and the rest shared again among the others. Each round walks the active slots once and
   /// either settles every remaining one or limits at least one, so there are at most
   /// 1 + (limited vCPUs) rounds; without caps at most P vCPUs can be limited (each takes a
-  /// whole pCPU's worth). Inactive slots get 0. Allocation-free (`earned` is preallocated).
+  /// whole pCPU's worth). Active (runnable) slots start open (-1), the others get 0.
+  /// Allocation-free (`earned` is preallocated).
   mutating func computeEarnings() {
-    let perDomain = config.maxVCPUsPerDomain
     var left = config.creditsPerAccount * config.pcpus
     var sum = 0
-    for ds in 0..<domains.count where domains[ds].inUse && !domains[ds].paused {
-      let base = ds * perDomain
-      for s in base..<(base + domains[ds].vcpuCount) where !vcpus[s].blocked { sum += vcpus[s].weight }
+    for s in 0..<earned.count {
+      earned[s] = isRunnable(s) ? -1 : 0
+      if earned[s] < 0 { sum += vcpus[s].weight }
     }
-    for s in 0..<earned.count { earned[s] = isActive(s) ? -1 : 0 }
     while sum > 0 {
       // Limit every open vCPU whose share reaches its limit, against this round's left/sum.
       var limitedLeft = left
@@ -109,7 +105,7 @@ extension Scheduler {
     let bound = UInt64(truncatingIfNeeded: config.creditBound)
     for s in 0..<vcpus.count where vcpus[s].inUse {
       var v = vcpus[s]
-      if isActive(s) {
+      if isRunnable(s) {
         let credit = creditAfterAccounting(
           credit: UInt64(bitPattern: Int64(v.credit)),
           earned: UInt64(truncatingIfNeeded: earned[s]), creditBound: bound)

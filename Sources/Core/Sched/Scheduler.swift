@@ -166,12 +166,17 @@ public struct Scheduler: Sendable {
   /// Makes pCPU `p` idle, queueing the slot that ran there if it is still runnable
   /// (Spec `vacate`).
   @inline(__always) mutating func vacate(_ p: Int) {
+    let s = idle(p)
+    if s >= 0 && isRunnable(s) { enqueue(s) }
+  }
+
+  /// Makes pCPU `p` idle and returns the slot that ran there (-1 if none), queueing nothing.
+  @inline(__always) mutating func idle(_ p: Int) -> Int {
     let s = running[p]
-    guard s >= 0 else { return }
-    vcpus[s].pcpu = -1
+    if s >= 0 { vcpus[s].pcpu = -1 }
     running[p] = -1
     sliceUsed[p] = 0
-    if isRunnable(s) { enqueue(s) }
+    return s
   }
 
   // MARK: - The decision
@@ -199,7 +204,7 @@ public struct Scheduler: Sendable {
     // With an idle pCPU nothing is queued that could run, so there is nothing to preempt for.
     while !idle {
       var victim = 0
-      for p in 1..<max(pcpus, 1) where vcpus[running[p]].priority < vcpus[running[victim]].priority { victim = p }
+      for p in 1..<pcpus where vcpus[running[p]].priority < vcpus[running[victim]].priority { victim = p }
       let c = candidate(for: victim)
       guard c >= 0 && vcpus[c].priority > vcpus[running[victim]].priority else { break }
       vacate(victim)
@@ -212,7 +217,7 @@ public struct Scheduler: Sendable {
   mutating func deschedule(domainSlot ds: Int) {
     let base = ds * config.maxVCPUsPerDomain
     for p in 0..<running.count where running[p] >= 0 && domainSlot(ofVCPU: running[p]) == ds {
-      vacate(p)
+      _ = idle(p)  // Spec `deschedule`: off the pCPU, not requeued
     }
     for i in 0..<domains[ds].vcpuCount where queue.contains(base + i) { queue.remove(base + i) }
   }
