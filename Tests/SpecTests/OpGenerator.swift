@@ -64,6 +64,17 @@ struct OpGenerator {
       if case .success = t.result { return (true, t.state) }
       return (false, t.state)
     }
+    // From boot only dom0 exists, and it owns nothing: without these nudges one run in ten
+    // does little but tick. They create the domain a step names, and give it a few frames.
+    if d != .dom0 && s.domains[d] == nil && chance(0.15) {
+      return GeneratedOp(kind: "domainCreate") {
+        single($0.domainCreate(caller: VCPUID(.dom0, 0), domain: d, maxPages: 8, vcpus: 2))
+      }
+    }
+    if s.liveDomain(d) != nil && s.ownedFrames(d).count < 3 && chance(0.15) {
+      let n = pick([1, 2, 3])
+      return GeneratedOp(kind: "populatePhysmap") { single($0.populatePhysmap(caller: caller, count: n)) }
+    }
     let roll = Int.random(in: 0..<100, using: &rng)
     switch roll {
     case 0..<22:
