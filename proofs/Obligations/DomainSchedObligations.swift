@@ -16,7 +16,7 @@ import Z3Kit
 /// Checks or updates a domain-level mutant may drop.
 enum DomainSchedBug: Equatable {
   case none, leavesQueued, staleCPU, queuesBlocked, noPausedCheck, parksWithoutReschedule, pickStaysQueued
-  case leavesVCPUs, noTargetCheck, newHomeAnywhere, createsRunning, forgetsDomain
+  case leavesVCPUs, noTargetCheck, newHomeAnywhere, createsRunning, forgetsDomain, marksRunning
 }
 
 /// `privilegedCaller(caller)` and `liveDomain(target)`: the caller vCPU exists in a live,
@@ -80,9 +80,9 @@ private func symDeschedule(_ s: SymState, _ d: BV, bug: DomainSchedBug) -> SymSt
 func symDomainPause(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symControlChecks(&r, s, caller: v, target: d)
+    symControlChecks(&r, s, caller: v, target: d, checkTarget: bug != .marksRunning)
     var p = s
-    p.sched.domRunning = s.sched.domRunning.set(d, kFalse)
+    p.sched.domRunning = s.sched.domRunning.set(d, bug == .marksRunning ? kTrue : kFalse)
     p = symDeschedule(p, d, bug: bug)
     let n = symReschedule(&r, p)  // adds its choices to r: before r is returned
     return (r, n)
@@ -205,6 +205,8 @@ let domainSchedObligations: [Obligation] = {
     schedObligation("domainCreate", dc, step: create(.none), mutant: "forgetsDomain", create(.forgetsDomain)),
     schedObligation("domainDestroy", dc, step: destroy(.none), mutant: "leavesVCPUs", destroy(.leavesVCPUs)),
     schedObligation("domainUnpause", dc, step: unpause(.none), mutant: "noTargetCheck", unpause(.noTargetCheck)),
+    // The mutant runs any domain it is named, dead or alive: unpause's write without the target check.
+    schedObligation("domainPause", dc, step: pause(.none), mutant: "marksRunning", pause(.marksRunning)),
     schedObligation("domainPause", one, step: pause(.none), mutant: "staleCPU", pause(.staleCPU)),
     schedObligation("domainPause", only, step: pause(.none), mutant: "leavesQueued", pause(.leavesQueued)),
     schedObligation("domainUnpause", one, step: unpause(.none), mutant: "noPausedCheck", unpause(.noPausedCheck)),
