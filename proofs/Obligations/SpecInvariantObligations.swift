@@ -58,6 +58,30 @@ func inductiveGoal(
   return Goal(claim: claim, hypotheses: hyps, witnesses: step.witnesses)
 }
 
+/// `<op>_grantRange`, point-wise: the range part at an arbitrary x after the step, from its
+/// instances at x and at x's granter before it (and, for a new domain's table, the instances of
+/// grantConsistency and frameOwnership that say no entry of an unused domain is in use). The ∀
+/// form of the same goal does not finish in Z3 (its bit-vector key arithmetic defeats
+/// quantifier instantiation); the point form is the same theorem, x being universal.
+func grantRangeObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
+  @Sendable func goal(_ step: Step, assume: Bool) -> Goal {
+    let s = SymState()
+    let (r, next) = step.transition(s)
+    let x = BV("claim.x")
+    let g = SymState.granter(ofKey: x)
+    var hyps = configRanges(s) + step.hypotheses + [!r.refused] + r.assumptions + [s.maxGrantFrames .< (1 << 16)]
+    if assume { hyps += [grantRangeAt(s, x), grantRangeAt(s, g)] }
+    hyps += [flag(s.gInUse[x]).implies(flag(s.alive[g])), flag(s.alive[g]).implies(flag(s.used[g]))]
+    return Goal(claim: grantRangeAt(next, x), hypotheses: hyps, witnesses: step.witnesses + [.word("claim.x", x)])
+  }
+  let m: Mutant
+  switch mutant {
+  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
+  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
+  }
+  return Obligation("\(op)_grantRange", mutants: [m]) { goal(step(), assume: true) }
+}
+
 /// The arbitrary frame at which allocationIndex is claimed.
 var claimFrame: BV { BV("claim.frame") }
 
@@ -126,11 +150,21 @@ private func create(checkRange: Bool = true) -> @Sendable () -> Step {
   }
 }
 
-private func access(checkOwner: Bool = true) -> @Sendable () -> Step {
+private func setupTable(neverShrinks: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), n = BV("frames")
+    return Step(
+      transition: symGrantSetupTable(caller: d, frames: n, neverShrinks: neverShrinks),
+      hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("frames", n)])
+  }
+}
+
+private func access(checkOwner: Bool = true, checkRange: Bool = true) -> @Sendable () -> Step {
   {
     let d = BV("caller"), k = BV("grantKey"), g = BV("grantee"), f = BV("frame"), ro = BV("readOnly")
     return Step(
-      transition: symGrantAccess(caller: d, key: k, grantee: g, frame: f, readOnly: ro, checkOwner: checkOwner),
+      transition: symGrantAccess(
+        caller: d, key: k, grantee: g, frame: f, readOnly: ro, checkOwner: checkOwner, checkRange: checkRange),
       hypotheses: [d .< 0x1_0000, g .< 0x1_0000],
       witnesses: [.word("caller", d), .word("grantKey", k), .word("grantee", g), .word("frame", f)])
   }
@@ -196,7 +230,7 @@ let specObligationList: [Obligation] = {
   let mem = memoryInvariants
   let sched = schedulerInvariants
   let counting = countingInvariants
-  let fo = frameOwnershipInv, ts = typeSafetyInv, gc = grantConsistencyInv
+  let fo = frameOwnershipInv, ts = typeSafetyInv, gc = grantConsistencyInv, gr = grantRangeInv
   let ai = allocationIndexInv, asl = allocationSlotsInv
   let cb = creditBoundsInv, cr = capRespectedInv
   return [
@@ -230,6 +264,12 @@ let specObligationList: [Obligation] = {
     inductive("domainDestroy", fo, group: mem + [ai, asl], step: destroy(), mutant: .weakened("keepsFrames", destroy(.keepsFrames))),
     inductive("domainDestroy", ts, group: mem, step: destroy(), mutant: .noInductionHypothesis),
     inductive("domainDestroy", gc, group: mem, step: destroy(), mutant: .weakened("keepsGrantTable", destroy(.keepsGrantTable))),
+    // The range part of grantConsistency: entries in use lie within the set-up table.
+    grantRangeObligation("grantSetupTable", step: setupTable(), mutant: .weakened("shrinks", setupTable(neverShrinks: false))),
+    grantRangeObligation("grantAccess", step: access(), mutant: .weakened("noRangeCheck", access(checkRange: false))),
+    grantRangeObligation("grantEnd", step: end(), mutant: .noInductionHypothesis),
+    grantRangeObligation("domainCreate", step: create(), mutant: .noInductionHypothesis),
+    grantRangeObligation("domainDestroy", step: destroy(), mutant: .noInductionHypothesis),
     inductive("domainDestroy", ai, group: counting, step: destroy(), mutant: .noInductionHypothesis),
     inductive("domainDestroy", asl, group: counting, step: destroy(), mutant: .noInductionHypothesis),
     inductive("tick", cb, group: sched, step: tick(), mutant: .weakened("unclampedCredit", tick(clampCredit: false))),

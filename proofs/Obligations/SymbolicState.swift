@@ -112,6 +112,9 @@ struct SymState {
   var gFrame = Field.fresh("grantFrame")
   var gReadOnly = Field.fresh("grantReadOnly")
   var gMapCount = Field.fresh("grantMapCount")
+  /// A domain's grant-table size in frames (`grantTables[d].frames`; 0 without a table).
+  var gFrames = Field.fresh("grantFrames")
+  var maxGrantFrames = BV("maxGrantFrames")
   // -- scheduler (per vCPU id) --
   var creditBound = BV("creditBound")
   var creditsPerTick = BV("creditsPerTick")
@@ -239,6 +242,22 @@ let grantConsistencyInv = SymInvariant(name: "grantConsistency") { s in
     [k],
     flag(s.gInUse[k]).implies(flag(s.alive[g]) && s.owner[s.gFrame[k]] .== g && s.gFrame[k] .< s.frameCount)
       && (s.gMapCount[k] .!= 0).implies(flag(s.gInUse[k])))
+}
+
+/// `grantTables[d].frames * grantEntriesPerFrame`, for SpecConfig's 512 entries per frame (a
+/// shift, so the product stays linear).
+func grantCapacity(_ s: SymState, _ d: BV) -> BV { s.gFrames[d] << 9 }
+
+/// `grantConsistency` (range part) at x, read both as a grant key and as a domain: an entry in
+/// use lies within its granter's set-up table, and no table is larger than the configured
+/// maximum. (Keys are `granter << 32 | ref`.)
+func grantRangeAt(_ s: SymState, _ x: BV) -> Z3Bool {
+  flag(s.gInUse[x]).implies((x & 0xFFFF_FFFF) .< grantCapacity(s, SymState.granter(ofKey: x)))
+    && s.gFrames[x] .<= s.maxGrantFrames
+}
+let grantRangeInv = SymInvariant(name: "grantRange") { s in
+  let x = BV("inv.x")
+  return forall([x], grantRangeAt(s, x)) && s.maxGrantFrames .< (1 << 16)
 }
 
 /// `creditBounds`: every vCPU's credit is within -creditBound...creditBound.

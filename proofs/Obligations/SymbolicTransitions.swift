@@ -113,6 +113,7 @@ func symDomainCreate(caller c: BV, domain d: BV, maxPages m: BV, checkRange: Boo
     n.privileged = s.privileged.set(d, kFalse)
     n.allocation = s.allocation.set(d, kFalse)
     n.maxPages = s.maxPages.set(d, m)
+    n.gFrames = s.gFrames.set(d, kFalse)  // grantTables[d] = GrantTable()
     return (r, n)
   }
 }
@@ -120,11 +121,14 @@ func symDomainCreate(caller c: BV, domain d: BV, maxPages m: BV, checkRange: Boo
 // MARK: grants
 
 /// `grantAccess(caller:ref:grantee:frame:readOnly:)` on entry `k` of the caller's table.
-func symGrantAccess(caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnly ro: BV, checkOwner: Bool = true) -> SymTransition {
+func symGrantAccess(
+  caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnly ro: BV, checkOwner: Bool = true, checkRange: Bool = true
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     r.guard(SymState.granter(ofKey: k) .== d, DecisionErrno.EINVAL)  // the caller's own table
+    if checkRange { r.guard((k & 0xFFFF_FFFF) .< grantCapacity(s, d), DecisionErrno.EINVAL) }
     r.guard(s.gMapCount[k] .== 0, DecisionErrno.EBUSY)
     if checkOwner { symCheckOwned(&r, s, f, by: d) }
     r.guard(flag(s.alive[g]), DecisionErrno.ESRCH)
@@ -136,6 +140,18 @@ func symGrantAccess(caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnl
     n.gReadOnly = s.gReadOnly.set(k, BV.ite(flag(ro), kTrue, kFalse))
     n.gMapCount = s.gMapCount.set(k, kFalse)
     return (r, n)
+  }
+}
+
+/// `grantSetupTable(caller:frames:)`: grows the caller's table to `n` frames, never shrinks it.
+func symGrantSetupTable(caller d: BV, frames n: BV, neverShrinks: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    r.guard(n .<= s.maxGrantFrames, DecisionErrno.EINVAL)
+    var next = s
+    next.gFrames = s.gFrames.set(d, neverShrinks ? BV.ite(n .> s.gFrames[d], n, s.gFrames[d]) : n)
+    return (r, next)
   }
 }
 
@@ -252,6 +268,7 @@ func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> Sy
       let mine: (BV) -> Z3Bool = { k in SymState.granter(ofKey: k) .== d }
       n.gInUse = s.gInUse.setWhere(mine) { _ in kFalse }
       n.gMapCount = s.gMapCount.setWhere(mine) { _ in kFalse }
+      n.gFrames = s.gFrames.set(d, kFalse)
     }
     // allocation = 0; state = .dead
     n.allocation = s.allocation.set(d, kFalse)

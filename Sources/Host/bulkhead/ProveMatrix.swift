@@ -16,7 +16,7 @@ enum ProveMatrix {
   /// Proof-level invariants that are parts of a Spec invariant.
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
-    "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts",
+    "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
   ]
 
   /// The Spec's transitions (public `Transition`/`BatchTransition` functions, with mmuextOp split
