@@ -277,6 +277,60 @@ func symEvtchnUnmask(caller d: BV, port p: BV, drop: EvtchnCheck = .none) -> Sym
   }
 }
 
+/// `domainCreate(caller:domain:maxPages:vcpus:)`, port part: the new domain is alive with an
+/// empty port table. Checks: privileged live caller (ESRCH, EPERM), id unused (EEXIST), 16-bit.
+func symDomainCreatePorts(caller c: BV, domain d: BV) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, c)
+    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
+    r.guard(!flag(s.used[d]), DecisionErrno.EEXIST)
+    r.guard(d .< 0x1_0000, DecisionErrno.EINVAL)
+    var n = s
+    n.used = s.used.set(d, kTrue)
+    n.alive = s.alive.set(d, kTrue)
+    n.evtchn.portTable = s.evtchn.portTable.set(d, kTrue)
+    return (r, n)
+  }
+}
+
+/// `domainDestroy(caller:target:)`, port part (its step 4 and `ports[target] = nil`): the peer of
+/// each interdomain port of `target` in another domain becomes `unbound(remote: target)`, then
+/// the table goes and the domain is dead. The Spec's loop over target's ports is written as the
+/// set of ports it resets: (a, b) with a != target, interdomain to target, whose peer port
+/// (target, remotePort) is interdomain back to (a, b) — that peer is a port the loop visits, and
+/// every port the loop resets is such an (a, b) (its binding is read from target's port, which
+/// names it). The mutant skips the loop. Checks: privileged live caller, live target != caller
+/// (the grant EBUSY check is left out: fewer checks, more behaviours).
+func symDomainDestroyPorts(caller c: BV, target d: BV, resetPeers: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, c)
+    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
+    r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+    r.guard(d .!= c, DecisionErrno.EINVAL)
+    let e = s.evtchn
+    let reset: (BV, BV) -> Z3Bool = { a, b in
+      let q = e.remotePort[a, b]
+      return Z3Bool(constant: resetPeers) && a .!= d && e.isKind(a, b, SymBinding.interdomain) && e.remote[a, b] .== d
+        && e.isKind(d, q, SymBinding.interdomain) && e.remote[d, q] .== a && e.remotePort[d, q] .== b
+    }
+    let gone: (BV, BV) -> Z3Bool = { a, _ in a .== d }
+    var n = s
+    n.evtchn.kind = Field2 { a, b in
+      BV.ite(gone(a, b), kFalse, BV.ite(reset(a, b), BV(constant: SymBinding.unbound), e.kind[a, b]))
+    }
+    n.evtchn.remote = Field2 { a, b in BV.ite(gone(a, b), kFalse, e.remote[a, b]) }  // a reset port keeps remote == d
+    n.evtchn.remotePort = Field2 { a, b in BV.ite(gone(a, b) || reset(a, b), kFalse, e.remotePort[a, b]) }
+    n.evtchn.virq = Field2 { a, b in BV.ite(gone(a, b), kFalse, e.virq[a, b]) }
+    n.evtchn.pending = Field2 { a, b in BV.ite(gone(a, b), kFalse, e.pending[a, b]) }
+    n.evtchn.masked = Field2 { a, b in BV.ite(gone(a, b), kFalse, e.masked[a, b]) }
+    n.evtchn.portTable = e.portTable.set(d, kFalse)
+    n.alive = s.alive.set(d, kFalse)
+    return (r, n)
+  }
+}
+
 // MARK: obligations
 
 /// One evtchn step: caller domain `d` (a DomID), two arguments (`argIsDomain`: the first is a
@@ -332,6 +386,15 @@ private func unmask(_ drop: EvtchnCheck = .none) -> @Sendable () -> Step {
   evtchnStep { d, _, _, p in symEvtchnUnmask(caller: d, port: p, drop: drop) }
 }
 
+private func createPorts() -> @Sendable () -> Step {
+  evtchnStep(argIsDomain: true) { c, d, _, _ in symDomainCreatePorts(caller: c, domain: d) }
+}
+private func destroyPorts(resetPeers: Bool = true) -> @Sendable () -> Step {
+  // peersKeepBinding: the target has a channel to another domain.
+  evtchnStep(argIsDomain: true, shape: { s, _, d, _, p in resetPeers ? [] : [s.evtchn.isKind(d, p, SymBinding.interdomain), s.evtchn.remote[d, p] .!= d] }) {
+    c, d, _, _ in symDomainDestroyPorts(caller: c, target: d, resetPeers: resetPeers) }
+}
+
 let eventChannelObligations: [Obligation] = {
   let g = eventChannelInvariants
   let ecc = eventChannelConsistencyInv, dc = domainConsistencyPortsInv
@@ -352,5 +415,8 @@ let eventChannelObligations: [Obligation] = {
     inductive("evtchnUnmask", dc, group: g, step: unmask(), mutant: .noInductionHypothesis),
     inductive("raiseVirq", ecc, group: g, step: raise(), mutant: .weakened("pendsUnboundPort", raise(checkBinding: false))),
     inductive("raiseVirq", dc, group: g, step: raise(), mutant: .noInductionHypothesis),
+    // A new domain's id was never used, so no port names it (frameOwnership: alive ⇒ used).
+    inductive("domainCreate", ecc, group: g + [frameOwnershipInv], step: createPorts(), mutant: .noInductionHypothesis),
+    inductive("domainDestroy", ecc, group: g, step: destroyPorts(), mutant: .weakened("peersKeepBinding", destroyPorts(resetPeers: false))),
   ]
 }()
