@@ -17,6 +17,12 @@ import Z3Kit
 enum DomainSchedBug: Equatable {
   case none, leavesQueued, staleCPU, queuesBlocked, noPausedCheck, parksWithoutReschedule, pickStaysQueued
   case leavesVCPUs, noTargetCheck, newHomeAnywhere, createsRunning, forgetsDomain, marksRunning
+  /// The step's own part without the `reschedule()` after it.
+  case noReschedule
+  /// `deschedule` idles a pCPU without `sliceUsed[p] = 0`.
+  case keepsSlice
+  /// create makes the domain running with its vCPUs queued (an unpause without reschedule).
+  case queuesNewVCPUs
 }
 
 /// `privilegedCaller(caller)` and `liveDomain(target)`: the caller vCPU exists in a live,
@@ -52,7 +58,8 @@ func symDomainCreateSched(caller v: BV, domain d: BV, count: BV, bug: DomainSche
     n.used = s.used.set(d, kTrue)
     if bug != .forgetsDomain { n.alive = s.alive.set(d, kTrue) }
     n.privileged = s.privileged.set(d, kFalse)
-    n.sched.domRunning = s.sched.domRunning.set(d, bug == .createsRunning ? kTrue : kFalse)
+    n.sched.domRunning = s.sched.domRunning.set(d, bug == .createsRunning || bug == .queuesNewVCPUs ? kTrue : kFalse)
+    if bug == .queuesNewVCPUs { n.sched.queued = s.sched.queued.setWhere(isNew) { _ in kTrue } }
     n.vcpuExists = s.vcpuExists.setWhere(isNew) { _ in kTrue }
     n.sched.blocked = s.sched.blocked.setWhere(isNew) { _ in kFalse }
     n.parked = s.parked.setWhere(isNew) { _ in kFalse }
@@ -70,7 +77,9 @@ func symDomainCreateSched(caller v: BV, domain d: BV, count: BV, bug: DomainSche
 private func symDeschedule(_ s: SymState, _ d: BV, bug: DomainSchedBug) -> SymState {
   let q = s.sched
   var n = s
-  n.sched.running = q.running.setWhere({ p in q.running[p] .!= schedNone && vcpuDomain(q.running[p]) .== d }) { _ in schedNone }
+  let idles: (BV) -> Z3Bool = { p in q.running[p] .!= schedNone && vcpuDomain(q.running[p]) .== d }
+  n.sched.running = q.running.setWhere(idles) { _ in schedNone }
+  if bug != .keepsSlice { n.sched.sliceUsed = q.sliceUsed.setWhere(idles) { _ in kFalse } }
   if bug != .staleCPU { n.sched.cpuOf = q.cpuOf.setWhere({ v in vcpuDomain(v) .== d }) { _ in schedNone } }
   if bug != .leavesQueued { n.sched.queued = q.queued.setWhere({ v in vcpuDomain(v) .== d }) { _ in kFalse } }
   return n
@@ -84,6 +93,7 @@ func symDomainPause(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> 
     var p = s
     p.sched.domRunning = s.sched.domRunning.set(d, bug == .marksRunning ? kTrue : kFalse)
     p = symDeschedule(p, d, bug: bug)
+    if bug == .noReschedule { return (r, p) }
     let n = symReschedule(&r, p)  // adds its choices to r: before r is returned
     return (r, n)
   }
@@ -101,7 +111,9 @@ func symDomainUnpause(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -
     u.sched.queued = s.sched.queued.setWhere({ w in
       vcpuDomain(w) .== d && flag(s.vcpuExists[w]) && (bug == .queuesBlocked ? Z3Bool.true : !flag(s.sched.blocked[w]))
     }) { _ in kTrue }
-    let n = symReschedule(&r, u)
+    if bug == .noReschedule { return (r, iteSched(acts, u, s).withDomRunning(acts, u, s)) }
+    var n = u
+    r.when(acts) { r in n = symReschedule(&r, u) }
     return (r, iteSched(acts, n, s).withDomRunning(acts, n, s))
   }
 }
@@ -117,6 +129,7 @@ func symDomainDestroySched(caller v: BV, target d: BV, bug: DomainSchedBug = .no
     if bug != .leavesVCPUs { x.vcpuExists = s.vcpuExists.setWhere({ w in vcpuDomain(w) .== d }) { _ in kFalse } }
     x.alive = s.alive.set(d, kFalse)
     x.sched.domRunning = s.sched.domRunning.set(d, kFalse)
+    if bug == .noReschedule { return (r, x) }
     let n = symReschedule(&r, x)
     return (r, n)
   }
@@ -146,7 +159,7 @@ private func setWeight(checkRange: Bool = true) -> @Sendable () -> Step {
 
 /// `setCap(caller:target:cap:)`, scheduler side: every vCPU of the target unparked (its budget
 /// refilled), then reschedule. Mutants: parking them instead without a reschedule; a
-/// reschedule that leaves its pick queued.
+/// reschedule that leaves its pick queued; unparking them without the reschedule.
 func symSetCapSched(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
@@ -154,7 +167,7 @@ func symSetCapSched(caller v: BV, target d: BV, bug: DomainSchedBug = .none) -> 
     var c = s
     let parkedNow = bug == .parksWithoutReschedule ? kTrue : kFalse
     c.parked = s.parked.setWhere({ w in vcpuDomain(w) .== d }) { _ in parkedNow }
-    if bug == .parksWithoutReschedule { return (r, c) }
+    if bug == .parksWithoutReschedule || bug == .noReschedule { return (r, c) }
     let n = symReschedule(&r, c, bug: bug == .pickStaysQueued ? .pickStaysQueued : .none)
     return (r, n)
   }

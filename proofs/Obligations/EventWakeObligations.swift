@@ -11,10 +11,11 @@
 import Z3Kit
 
 /// The scheduler part of an event arriving: `if deliverable { wakeBlocked(v) }`.
-private func symEventWake(vcpu v: BV, deliverable: Z3Bool, bug: SchedBug = .none) -> SymTransition {
+func symEventWake(vcpu v: BV, deliverable: Z3Bool, bug: SchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    let n = symWakeBlocked(&r, s, v, bug: bug)  // adds reschedule's choices to r
+    var n = s
+    r.when(deliverable) { r in n = symWakeBlocked(&r, s, v, bug: bug) }  // adds reschedule's choices to r
     return (r, iteSched(deliverable, n, s))
   }
 }

@@ -140,10 +140,11 @@ private func dumpIfAsked(_ name: String, _ g: Goal) {
   let solver = Solver(timeoutMs: 0)
   for h in g.hypotheses { solver.assert(h) }
   solver.assert(!g.claim)
-  let head = g.logic.map { "(set-option :rewriter.som true)\n(set-logic \($0))\n" } ?? ""
+  let core = g.logic == Solver.smtCore
+  let head = core ? "" : g.logic.map { "(set-option :rewriter.som true)\n(set-logic \($0))\n" } ?? ""
   let path = dir + "/" + name.replacingSlashes + ".smt2"
   guard let f = fopen(path, "w") else { return }
-  fputs(head + solver.smtlib + "(check-sat)\n", f)
+  fputs(head + solver.smtlib + (core ? "(check-sat-using smt)\n" : "(check-sat)\n"), f)
   fclose(f)
 }
 
@@ -159,14 +160,17 @@ public func allObligations() -> [Obligation] {
   return sanityObligations + decisionObligations + specObligations + xsaObligations + (slow ? slowObligations : [])
 }
 
-/// Runs every obligation whose name is `only` (or contains it as `<operation>_` prefix), or all.
+/// Runs every obligation whose name is `only` (or has it as its `<operation>_` prefix or its
+/// `_<invariant>` suffix), or all.
 public func runAllObligations(only: String?) -> [ObligationResult] {
   runAllObligations(only: only, mutants: false)
 }
 
 /// Runs the selected obligations and, with `mutants`, each of their mutants; two threads.
 public func runAllObligations(only: String?, mutants: Bool, threads: Int = 2) -> [ObligationResult] {
-  let selected = allObligations().filter { o in only.map { o.name == $0 || o.name.hasPrefix($0 + "_") } ?? true }
+  let selected = allObligations().filter { o in
+    only.map { o.name == $0 || o.name.hasPrefix($0 + "_") || o.name.hasSuffix("_" + $0) } ?? true
+  }
   var queue: [(String, Bool, @Sendable () -> Goal)] = []
   for o in selected {
     queue.append((o.name, false, o.goal))

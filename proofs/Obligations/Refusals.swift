@@ -39,11 +39,46 @@ struct Refusals {
   /// The transition chooses freely among values satisfying `c`.
   mutating func assume(_ c: Z3Bool) { assumptions.append(c) }
 
+  /// `assume(c)` for a constraint without a bound variable that ground goals must also see:
+  /// stored as a body that ignores its argument (so it is instantiated as `c` itself).
+  mutating func assumeGround(_ c: Z3Bool) {
+    assumptions.append(c)
+    assumptionBodies.append { _ in c }
+    groundAssumptions.append(c)
+  }
+
+  /// The `assumeGround` constraints alone.
+  private(set) var groundAssumptions: [Z3Bool] = []
+
   /// The transition chooses freely among values satisfying `∀x. body(x)` (x named `name`).
   mutating func assumeForAll(_ name: String, _ body: @escaping (BV) -> Z3Bool) {
     let x = BV(name)
     assumptions.append(forall([x], body(x)))
     assumptionBodies.append(body)
+  }
+
+  /// Constraints a loop's exit puts on a transition's choices (the Spec's reschedule loops stop
+  /// only when no queued vCPU outranks a running one), each under the path condition of the
+  /// `when` it sits in (the loop exits only where the step reaches it): a ground part and bodies
+  /// `∀p. atP(p)` over pCPUs and `∀v. atV(v)` over vCPUs, so a ground goal instantiates each at
+  /// the points that need it. Kept apart from `assumptionBodies`: only goals about what the
+  /// loop establishes (boundedWait) assume them; the others leave them out (fewer constraints on
+  /// the choices, more behaviours: still a proof, and the goal stays as cheap as it was).
+  private(set) var loopExitGround: [Z3Bool] = []
+  private(set) var loopExitAtP: [(BV) -> Z3Bool] = []
+  private(set) var loopExitAtV: [(BV) -> Z3Bool] = []
+  /// The paths (the conditions of the enclosing `when`s, outermost first) on which the loops
+  /// run, so a goal can split on them.
+  private(set) var loopPaths: [[Z3Bool]] = []
+
+  /// The transition's choices satisfy `ground ∧ ∀p. atP(p) ∧ ∀v. atV(v)` whenever the
+  /// current path is taken.
+  mutating func assumeAtLoopExit(ground: Z3Bool, atP: @escaping (BV) -> Z3Bool, atV: @escaping (BV) -> Z3Bool) {
+    let reached = all(path)
+    loopPaths.append(path)
+    loopExitGround.append(reached.implies(ground))
+    loopExitAtP.append { p in reached.implies(atP(p)) }
+    loopExitAtV.append { v in reached.implies(atV(v)) }
   }
 
   /// Whether some check fails.

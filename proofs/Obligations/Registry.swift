@@ -3,7 +3,7 @@
 let decisionObligations: [Obligation] = pteCheckObligations + grantCheckObligations + creditObligations
 let specObligations: [Obligation] =
   specObligationList + eventChannelObligations + runQueueObligations + domainSchedObligations
-  + eventWakeObligations
+  + eventWakeObligations + boundedWaitObligations
   + pageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).

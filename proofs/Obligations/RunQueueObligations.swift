@@ -20,7 +20,11 @@
 //      preemptions take queued schedulable vCPUs and remove them from the queue, and a vCPU
 //      preempted in this reschedule never comes back in it (it was the lowest running priority,
 //      and running priorities only rise), so a pCPU preempted twice nets to one exchange.
-// Which vCPU is picked (priority, FIFO) is left free: it matters to boundedWait, not here.
+// Which vCPU is picked (priority, FIFO) is left free here. boundedWait needs more: the loops'
+// exit condition (no idle pCPU while a schedulable vCPU is queued, none queued outranks the
+// lowest running one), which `assumeRescheduleExit` adds as a separate set of choice constraints
+// that only the boundedWait goals assume (BoundedWaitObligations.swift, which also proves the
+// loop steps). Slices (`sliceUsed[p]`): vacate and dispatch start a fresh one.
 
 import BulkheadCore
 import Z3Kit
@@ -42,6 +46,14 @@ struct SymRunQueue {
   /// reschedule's choices: the vCPU pCPU p takes (or none), and its inverse.
   var incoming = Field.fresh("resched.incoming")
   var incomingOf = Field.fresh("resched.incomingOf")
+  /// Ticks the running vCPU has used of its slice, per pCPU (Spec `sliceUsed`).
+  var sliceUsed = Field.fresh("sched.sliceUsed")
+  /// `SpecConfig.ticksPerSlice` (>= 1 where a goal reads slices: boundedWait needs it).
+  var ticksPerSlice = BV("ticksPerSlice")
+  /// reschedule's exit (`assumeRescheduleExit`): the vCPU `candidate(for:)` would return after
+  /// the last step (or none), and a pCPU running the lowest priority (idle counting lowest).
+  var best = BV("resched.best")
+  var low = BV("resched.low")
 }
 
 func vcpuDomain(_ v: BV) -> BV { v >> 32 }
@@ -121,7 +133,13 @@ let runQueuePointInvariants = [onePerPCPUPoint, onlyRunnableRunPoint, vcpuDomain
 // MARK: reschedule
 
 /// Bugs a reschedule mutant may have.
-enum RescheduleBug: Equatable { case none, pickStaysQueued, evictWithoutRequeue, stealKeepsHome }
+enum RescheduleBug: Equatable {
+  case none, pickStaysQueued, evictWithoutRequeue, stealKeepsHome
+  /// The preemption loop dropped: the exit only says no pCPU is idle while a vCPU waits.
+  case fillOnly
+  /// The preemption loop's pCPU is any pCPU, not one running the lowest priority.
+  case lowNotLowest
+}
 
 /// `reschedule()`, as its net effect (see the file comment). Choices: `resched.incoming[p]`.
 func symReschedule(_ r: inout Refusals, _ s: SymState, bug: RescheduleBug = .none) -> SymState {
@@ -131,6 +149,7 @@ func symReschedule(_ r: inout Refusals, _ s: SymState, bug: RescheduleBug = .non
   var s1 = s
   s1.sched.running = q.running.setWhere({ p in q.running[p] .!= schedNone && !symSchedulable(s, q.running[p]) }) { _ in schedNone }
   s1.sched.cpuOf = q.cpuOf.setWhere(evicted) { _ in schedNone }
+  s1.sched.sliceUsed = q.sliceUsed.setWhere({ p in q.running[p] .!= schedNone && !symSchedulable(s, q.running[p]) }) { _ in kFalse }
   if bug != .evictWithoutRequeue {
     s1.sched.queued = q.queued.setWhere({ v in evicted(v) && symRunnable(s, v) }) { _ in kTrue }
   }
@@ -159,6 +178,8 @@ func symReschedule(_ r: inout Refusals, _ s: SymState, bug: RescheduleBug = .non
   if bug != .stealKeepsHome {
     n.sched.processor = Field { v in BV.ite(incomingOf[v] .!= schedNone, incomingOf[v], s1.sched.processor[v]) }
   }
+  n.sched.sliceUsed = s1.sched.sliceUsed.setWhere(takes) { _ in kFalse }
+  assumeRescheduleExit(&r, n, bug: bug)  // for boundedWait goals only (Refusals.loopExit*)
   return n
 }
 
@@ -169,6 +190,7 @@ func iteSched(_ c: Z3Bool, _ a: SymState, _ b: SymState) -> SymState {
   n.sched.cpuOf = Field { i in BV.ite(c, a.sched.cpuOf[i], b.sched.cpuOf[i]) }
   n.sched.queued = Field { i in BV.ite(c, a.sched.queued[i], b.sched.queued[i]) }
   n.sched.processor = Field { i in BV.ite(c, a.sched.processor[i], b.sched.processor[i]) }
+  n.sched.sliceUsed = Field { i in BV.ite(c, a.sched.sliceUsed[i], b.sched.sliceUsed[i]) }
   n.sched.blocked = Field { i in BV.ite(c, a.sched.blocked[i], b.sched.blocked[i]) }
   n.priority = Field { i in BV.ite(c, a.priority[i], b.priority[i]) }
   n.credit = Field { i in BV.ite(c, a.credit[i], b.credit[i]) }
@@ -182,6 +204,12 @@ func iteSched(_ c: Z3Bool, _ a: SymState, _ b: SymState) -> SymState {
 /// Checks or updates a scheduler mutant may drop.
 enum SchedBug: Equatable {
   case none, noBlockedCheck, queuesUnrunnable, staysQueued, dropsCaller, keepsCPU, expiryDropsVCPU, expiryKeepsCPU
+  /// The step's own part without the `reschedule()` after it.
+  case noReschedule
+  /// `vacate` without `sliceUsed[p] = 0`.
+  case vacateKeepsSlice
+  /// Slice expiry at `sliceUsed > ticksPerSlice` instead of `>=`.
+  case expiryOffByOne
   case reschedule(RescheduleBug)
 }
 
@@ -199,7 +227,9 @@ func symWakeBlocked(_ r: inout Refusals, _ s: SymState, _ v: BV, bug: SchedBug =
     v, BV.ite(s.priority[v] .== DecisionPriority.under, BV(constant: DecisionPriority.boost), s.priority[v]))
   let queue = bug == .queuesUnrunnable ? Z3Bool.true : symRunnable(w, v)
   w.sched.queued = s.sched.queued.set(v, BV.ite(queue, kTrue, s.sched.queued[v]))
-  let n = symReschedule(&r, w, bug: rescheduleBug(bug))
+  if bug == .noReschedule { return iteSched(wasBlocked, w, s) }
+  var n = w
+  r.when(wasBlocked) { r in n = symReschedule(&r, w, bug: rescheduleBug(bug)) }
   return iteSched(wasBlocked, n, s)
 }
 
@@ -230,8 +260,13 @@ func symBlock(caller v: BV, deliverable: Z3Bool, bug: SchedBug = .none) -> SymTr
     let p = s.sched.cpuOf[v]
     b.sched.running = s.sched.running.setWhere({ i in i .== p && p .!= schedNone }) { _ in schedNone }
     b.sched.cpuOf = s.sched.cpuOf.set(v, schedNone)
+    if bug != .vacateKeepsSlice {
+      b.sched.sliceUsed = s.sched.sliceUsed.setWhere({ i in i .== p && p .!= schedNone }) { _ in kFalse }
+    }
     if bug != .staysQueued { b.sched.queued = s.sched.queued.set(v, kFalse) }  // runQueue.removeAll
-    let n = symReschedule(&r, b, bug: rescheduleBug(bug))
+    if bug == .noReschedule { return (r, iteSched(acts, b, s)) }
+    var n = b
+    r.when(acts) { r in n = symReschedule(&r, b, bug: rescheduleBug(bug)) }
     return (r, iteSched(acts, n, s))
   }
 }
@@ -248,8 +283,11 @@ func symYield(caller v: BV, bug: SchedBug = .none) -> SymTransition {
       y.sched.running = s.sched.running.set(p, schedNone)
       y.sched.cpuOf = s.sched.cpuOf.set(v, schedNone)
     }
+    if bug != .vacateKeepsSlice { y.sched.sliceUsed = s.sched.sliceUsed.set(p, kFalse) }
     if bug != .dropsCaller { y.sched.queued = s.sched.queued.set(v, kTrue) }
-    let n = symReschedule(&r, y, bug: rescheduleBug(bug))
+    if bug == .noReschedule { return (r, iteSched(acts, y, s)) }
+    var n = y
+    r.when(acts) { r in n = symReschedule(&r, y, bug: rescheduleBug(bug)) }
     return (r, iteSched(acts, n, s))
   }
 }
@@ -269,6 +307,7 @@ func symAccountAndReschedule(bug: SchedBug = .none) -> SymTransition {
     a.priority = s.priority.setWhere({ v in symRunnable(s, v) }) { v in
       BV.ite(flag(over[v]), BV(constant: DecisionPriority.over), BV(constant: DecisionPriority.under))
     }
+    if bug == .noReschedule { return (r, a) }
     let n = symReschedule(&r, a, bug: rescheduleBug(bug))  // adds its choices to r
     return (r, n)
   }
@@ -280,7 +319,9 @@ func symAccountAndReschedule(bug: SchedBug = .none) -> SymTransition {
 /// (`tick.parked`), every existing vCPU's priority anything in OVER...BOOST (`tick.priority`),
 /// and the slice runs out on any set of pCPUs (`tick.expire[p]`), whose vCPUs go to their
 /// queue (the Spec's `vacate`: they are still runnable). The Spec's tick is one instance.
-func symTick(bug: SchedBug = .none) -> SymTransition {
+/// With `slices` (boundedWait), the slice counters are the Spec's: each running pCPU's goes up
+/// by one, and the slice runs out exactly where it reaches `ticksPerSlice` (vacate resets it).
+func symTick(slices: Bool = false, bug: SchedBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
     var t = s
@@ -291,14 +332,22 @@ func symTick(bug: SchedBug = .none) -> SymTransition {
     t.parked = Field { v in word(flag(parkedNow[v])) }
     t.priority = s.priority.setWhere({ v in flag(s.vcpuExists[v]) }) { v in prio[v] }
     let q = s.sched
-    let leaves: (BV) -> Z3Bool = { v in symOnCPU(s, v) && flag(expire[q.cpuOf[v]]) }
+    // s.sliceUsed[p] += 1 for every running pCPU; then `if sliceUsed[p] >= ticksPerSlice { vacate(p) }`.
+    let used = q.sliceUsed.setWhere({ p in q.running[p] .!= schedNone }) { p in q.sliceUsed[p] &+ 1 }
+    let expires: (BV) -> Z3Bool = { p in
+      guard slices else { return flag(expire[p]) }
+      let runsOut = bug == .expiryOffByOne ? used[p] .> q.ticksPerSlice : used[p] .>= q.ticksPerSlice
+      return q.running[p] .!= schedNone && runsOut
+    }
+    let leaves: (BV) -> Z3Bool = { v in symOnCPU(s, v) && expires(q.cpuOf[v]) }
     if bug != .expiryKeepsCPU {
-      t.sched.running = q.running.setWhere({ p in q.running[p] .!= schedNone && flag(expire[p]) }) { _ in schedNone }
+      t.sched.running = q.running.setWhere({ p in q.running[p] .!= schedNone && expires(p) }) { _ in schedNone }
       t.sched.cpuOf = q.cpuOf.setWhere(leaves) { _ in schedNone }
     }
     if bug != .expiryDropsVCPU {
       t.sched.queued = q.queued.setWhere({ v in leaves(v) && symRunnable(t, v) }) { _ in kTrue }
     }
+    t.sched.sliceUsed = used.setWhere({ p in q.running[p] .!= schedNone && expires(p) }) { _ in kFalse }
     let n = symReschedule(&r, t, bug: rescheduleBug(bug))
     return (r, n)
   }
@@ -333,6 +382,7 @@ func smallSchedState() -> SymState {
   }
   n.sched.running = perPCPU("running")
   n.sched.incoming = perPCPU("incoming")
+  n.sched.sliceUsed = perPCPU("sliceUsed")
   // Domains 1...3 (the small vCPUs') are symbolic; every other domain was never created.
   func perDomain(_ name: String) -> Field {
     let values = (1...3).map { BV("small.\(name)\($0)") }
@@ -348,7 +398,7 @@ func smallSchedState() -> SymState {
 /// Terms at which the ground proof instantiates invariants and choice constraints: the claim's
 /// pCPU and vCPUs (the claim's and the caller), closed twice under the id-valued fields
 /// (vCPU -> pCPU: cpuOf, incomingOf; pCPU -> vCPU: running, incoming).
-private func groundTerms(_ s: SymState, pcpus: [BV], vcpus: [BV]) -> (pcpus: [BV], vcpus: [BV]) {
+func groundTerms(_ s: SymState, pcpus: [BV], vcpus: [BV]) -> (pcpus: [BV], vcpus: [BV]) {
   let q = s.sched
   var (ps, vs) = (pcpus, vcpus)
   var (newP, newV) = (pcpus, vcpus)
@@ -364,7 +414,7 @@ private func groundTerms(_ s: SymState, pcpus: [BV], vcpus: [BV]) -> (pcpus: [BV
 
 /// The hypotheses of a scheduler goal: the step's own, not refused, the pCPU count's range, and
 /// the point invariants and the step's choice constraints instantiated at `pcpus` and `vcpus`.
-private func schedHypotheses(_ s: SymState, _ r: Refusals, _ step: Step, pcpus ps: [BV], vcpus vs: [BV]) -> [Z3Bool] {
+func schedHypotheses(_ s: SymState, _ r: Refusals, _ step: Step, pcpus ps: [BV], vcpus vs: [BV]) -> [Z3Bool] {
   var hyps = step.hypotheses + [!r.refused, s.sched.pcpus .>= 1, s.sched.pcpus .<= 0x1_0000]
   for p in ps {
     for g in runQueuePointInvariants { hyps.append(g.atP(s, p)) }
@@ -382,11 +432,11 @@ private func schedHypotheses(_ s: SymState, _ r: Refusals, _ step: Step, pcpus p
 /// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh pCPU and vCPU (so for all), from ground
 /// instances of the invariants and of the step's choice constraints at `groundTerms` (fewer
 /// hypotheses than the ∀ forms: a proof from them is a proof).
-private func schedGroundGoal(_ inv: PointInvariant, caller: BV, _ step: Step) -> Goal {
+private func schedGroundGoal(_ inv: PointInvariant, caller: BV, pcpu: BV?, _ step: Step) -> Goal {
   let s = SymState()
   let (r, next) = step.transition(s)
   let cp = BV("claim.pcpu"), cv = BV("claim.vcpu")
-  let (ps, vs) = groundTerms(s, pcpus: [cp], vcpus: [cv, caller])
+  let (ps, vs) = groundTerms(s, pcpus: [cp] + (pcpu.map { [$0] } ?? []), vcpus: [cv, caller])
   let hyps = schedHypotheses(s, r, step, pcpus: ps, vcpus: vs)
   // Quantifier-free: Z3's QF_UFBV solver (bit-blasting) is ~40x faster here than the general one.
   let witnesses = step.witnesses + [.word("claim.pcpu", cp), .word("claim.vcpu", cv)]
@@ -402,7 +452,7 @@ private func schedMutantGoal(_ inv: PointInvariant, _ step: Step) -> Goal {
   let (r, next) = step.transition(s)
   let vs = smallVCPUs
   let ps = [BV(constant: 0), BV(constant: 1)]
-  let hyps = schedHypotheses(s, r, step, pcpus: ps, vcpus: vs)
+  let hyps = schedHypotheses(s, r, step, pcpus: ps, vcpus: vs) + step.mutantShape
   let cp = BV("claim.pcpu"), cv = BV("claim.vcpu")
   return Goal(
     claim: inv.atP(next, cp) && inv.atV(next, cv), hypotheses: hyps,
@@ -410,7 +460,7 @@ private func schedMutantGoal(_ inv: PointInvariant, _ step: Step) -> Goal {
     logic: "QF_UFBV")
 }
 
-private func smallSchedWitnesses(_ s: SymState) -> [Witness] {
+func smallSchedWitnesses(_ s: SymState) -> [Witness] {
   (0..<3).map { Witness.word("queued\($0)", s.sched.queued[smallVCPUs[$0]]) }
     + (0..<3).map { Witness.word("processor\($0)", s.sched.processor[smallVCPUs[$0]]) } + [
     .word("running0", s.sched.running[BV(constant: 0)]), .word("running1", s.sched.running[BV(constant: 1)]),
@@ -419,13 +469,13 @@ private func smallSchedWitnesses(_ s: SymState) -> [Witness] {
 }
 
 func schedObligation(
-  _ op: String, _ inv: PointInvariant, caller: String = "vcpu", step: @escaping @Sendable () -> Step,
+  _ op: String, _ inv: PointInvariant, caller: String = "vcpu", pcpu: String? = nil, step: @escaping @Sendable () -> Step,
   mutant: String, _ weak: @escaping @Sendable () -> Step,
   and more: [(String, @Sendable () -> Step)] = []
 ) -> Obligation {
   let mutants = ([(mutant, weak)] + more).map { name, weak in Mutant(name) { schedMutantGoal(inv, weak()) } }
   return Obligation("\(op)_\(inv.name)", mutants: mutants) {
-    schedGroundGoal(inv, caller: BV(caller), step())
+    schedGroundGoal(inv, caller: BV(caller), pcpu: pcpu.map { BV($0) }, step())
   }
 }
 

@@ -28,7 +28,9 @@ public final class Solver {
   /// A fresh context and solver; `timeoutMs` bounds each `check()` in wall time and `rlimit` in
   /// Z3's resource units (0 = no bound). A resource limit gives the same answer on a loaded
   /// machine as on an idle one; the wall timeout is only a backstop.
-  /// `logic` (e.g. "QF_UFBV") picks Z3's solver for that logic; nil is the general solver.
+  /// `logic` (e.g. "QF_UFBV") picks Z3's solver for that logic; nil is the general solver;
+  /// `Solver.smtCore` is Z3's SMT core alone (no logic's tactics: bit-vectors are blasted
+  /// lazily, which is faster when a goal is mostly equalities and a few comparisons).
   public init(timeoutMs: UInt32 = 30_000, rlimit: UInt32 = 0, logic: String? = nil) {
     let cfg = Z3_mk_config()
     Z3_set_param_value(cfg, "model", "true")
@@ -38,7 +40,9 @@ public final class Solver {
     // closure converts to the C function pointer.
     Z3_set_error_handler(ctx) { _, _ in }
     let c = ctx
-    if let logic {
+    if logic == Solver.smtCore {
+      solver = Z3_mk_simple_solver(c)
+    } else if let logic {
       solver = Z3_mk_solver_for_logic(c, Z3_mk_string_symbol(c, logic))
     } else {
       solver = Z3_mk_solver(c)
@@ -50,10 +54,15 @@ public final class Solver {
     if rlimit > 0 { Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "rlimit"), rlimit) }
     // Sums in sum-of-monomials normal form: `(x + 1) - 1` and `x` rewrite to the same term before
     // bit-blasting (adder equivalence is hard for SAT). Only with a logic: its tactics simplify.
-    if logic != nil { Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, "som"), true) }
+    if logic != nil && logic != Solver.smtCore {
+      Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, "som"), true)
+    }
     Z3_solver_set_params(ctx, solver, params)
     Z3_params_dec_ref(ctx, params)
   }
+
+  /// The `logic` that asks for Z3's SMT core (`Z3_mk_simple_solver`).
+  public static let smtCore = "smt-core"
 
   deinit {
     dropModel()

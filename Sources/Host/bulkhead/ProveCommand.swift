@@ -10,7 +10,7 @@ struct Prove: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Prove the Spec's invariants and the core's decision functions with Z3.")
 
-  @Option(name: .long, help: "Run only this obligation (or every obligation of this operation).")
+  @Option(name: .long, help: "Run only this obligation (or every obligation of this operation or invariant).")
   var only: String?
 
   @Flag(name: .long, help: "Also check that every mutant (weakened check) is refuted.")
