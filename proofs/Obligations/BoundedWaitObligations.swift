@@ -28,7 +28,8 @@
 // goals are neither stronger than the Spec nor vacuous):
 //   a. evict is modelled exactly (a parallel update: the Spec's first loop);
 //   b. the state the fill and preemption loops start from is the net effect in which no pCPU
-//      takes anything, which the run-queue goals cover: onePerPCPU and onlyRunnableRun hold;
+//      takes anything, which the run-queue goals cover: onePerPCPU and onlyRunnableRun hold
+//      there; so does part (2), as the slice checks below do not assume the exit;
 //   c. one fill step and one preemption step, taken under the Spec's guards with a
 //      maximal-priority candidate, keep onePerPCPU, onlyRunnableRun and part (2), raise the
 //      priority running on the pCPU they touch and lower none (idle counting lowest):
@@ -37,8 +38,9 @@
 //      preemption; a preempted vCPU never runs again in the same reschedule (it had the lowest
 //      running priority, that minimum never falls, and a preemption needs a strictly higher
 //      priority); so each pCPU nets to keeping its vCPU or taking one vCPU queued when the loops
-//      began, distinct for distinct pCPUs, the displaced ones queued: the net effect. And the
-//      loops stop exactly when their guards fail: the exit above.
+//      began, distinct for distinct pCPUs, the displaced ones queued: the net effect (a pCPU
+//      that changed vCPU was last dispatched to: a fresh slice, as the net effect has it). And
+//      the loops stop exactly when their guards fail: the exit above.
 // The steps from (b)-(c) to (d) are argued here, not proved: they compose the proved single
 // steps into the loop (Hoare's while rule with (c) as the loop body).
 //
