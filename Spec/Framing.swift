@@ -21,8 +21,10 @@ public enum StatePart: Character, CaseIterable, Comparable, Sendable {
   case runState = "R"
   /// A domain's `allocation`.
   case allocation = "A"
-  /// Which vCPUs exist, and their CR3s.
+  /// Which vCPUs exist.
   case vcpus = "V"
+  /// The vCPUs' CR3s (the page-table roots they have loaded).
+  case cr3s = "3"
   /// Which domains have a grant table, and its size.
   case grantTables = "T"
   /// Grant entries (with their map counts).
@@ -55,7 +57,8 @@ public enum StatePart: Character, CaseIterable, Comparable, Sendable {
       return records(a) == records(b)
     case .runState: return a.domains.mapValues(\.state) == b.domains.mapValues(\.state)
     case .allocation: return a.domains.mapValues(\.allocation) == b.domains.mapValues(\.allocation)
-    case .vcpus: return a.vcpus.mapValues(\.cr3) == b.vcpus.mapValues(\.cr3)
+    case .vcpus: return Set(a.vcpus.keys) == Set(b.vcpus.keys)
+    case .cr3s: return a.vcpus.compactMapValues(\.cr3) == b.vcpus.compactMapValues(\.cr3)
     case .grantTables: return a.grantTables.mapValues(\.frames) == b.grantTables.mapValues(\.frames)
     case .grantEntries: return a.grantTables.mapValues(\.entries) == b.grantTables.mapValues(\.entries)
     case .grantMappings: return a.grantMappings == b.grantMappings
@@ -86,7 +89,7 @@ public let transitionWrites: [String: Set<StatePart>] = [
   "mmuUpdate": [.frameRefs, .contents, .m2p],
   "updateVaMapping": [.frameRefs, .contents],
   "mmuextOpPinL1": [.frameRefs], "mmuextOpUnpinL1": [.frameRefs], "mmuextOpPinL2-L4": [.frameRefs],
-  "mmuextOpNewBaseptr": [.frameRefs, .vcpus],
+  "mmuextOpNewBaseptr": [.frameRefs, .cr3s],
   "grantSetupTable": [.grantTables],
   "grantAccess": [.grantEntries], "grantEnd": [.grantEntries],
   "grantMap": [.grantEntries, .grantMappings, .frameRefs],
@@ -106,16 +109,16 @@ public let transitionWrites: [String: Set<StatePart>] = [
 ]
 
 /// The parts each invariant reads (from its `check` function in MemoryInvariants.swift and
-/// SchedInvariants.swift; `liveDomain` reads `.domains`, `roots(of:)` reads `.vcpus`, `.owners`
+/// SchedInvariants.swift; `liveDomain` reads `.domains`, `roots(of:)` reads `.cr3s`, `.owners`
 /// and `.frameRefs`, `isRunnable` reads `.runState`).
 public let invariantReads: [String: Set<StatePart>] = [
   "frameOwnership": [.owners, .frameRefs, .contents, .m2p, .domains, .allocation],
-  "referenceCounts": [.frameRefs, .contents, .vcpus, .grantMappings],
-  "typeSafety": [.owners, .frameRefs, .contents, .domains, .vcpus],
-  "isolation": [.owners, .frameRefs, .contents, .domains, .vcpus, .grantMappings],
+  "referenceCounts": [.frameRefs, .contents, .cr3s, .grantMappings],
+  "typeSafety": [.owners, .frameRefs, .contents, .domains, .cr3s],
+  "isolation": [.owners, .frameRefs, .contents, .domains, .cr3s, .grantMappings],
   "grantConsistency": [.owners, .domains, .grantTables, .grantEntries, .grantMappings],
   "eventChannelConsistency": [.domains, .ports],
-  "domainConsistency": [.owners, .frameRefs, .domains, .runState, .vcpus, .grantTables, .ports],
+  "domainConsistency": [.owners, .frameRefs, .domains, .runState, .vcpus, .cr3s, .grantTables, .ports],
   "onePerPCPU": [.placement],
   "onlyRunnableRun": [.placement, .domains, .runState, .vcpus],
   "creditBounds": [.credit],
