@@ -25,8 +25,10 @@ public enum StatePart: Character, CaseIterable, Comparable, Sendable {
   case vcpus = "V"
   /// The vCPUs' CR3s (the page-table roots they have loaded).
   case cr3s = "3"
-  /// Which domains have a grant table, and its size.
+  /// Which domains have a grant table.
   case grantTables = "T"
+  /// Each grant table's size (`frames`).
+  case grantTableSizes = "N"
   /// Grant entries (with their map counts).
   case grantEntries = "G"
   /// Grant mappings held by grantees.
@@ -59,7 +61,8 @@ public enum StatePart: Character, CaseIterable, Comparable, Sendable {
     case .allocation: return a.domains.mapValues(\.allocation) == b.domains.mapValues(\.allocation)
     case .vcpus: return Set(a.vcpus.keys) == Set(b.vcpus.keys)
     case .cr3s: return a.vcpus.compactMapValues(\.cr3) == b.vcpus.compactMapValues(\.cr3)
-    case .grantTables: return a.grantTables.mapValues(\.frames) == b.grantTables.mapValues(\.frames)
+    case .grantTables: return Set(a.grantTables.keys) == Set(b.grantTables.keys)
+    case .grantTableSizes: return a.grantTables.mapValues(\.frames) == b.grantTables.mapValues(\.frames)
     case .grantEntries: return a.grantTables.mapValues(\.entries) == b.grantTables.mapValues(\.entries)
     case .grantMappings: return a.grantMappings == b.grantMappings
     case .ports: return a.ports == b.ports
@@ -90,7 +93,7 @@ public let transitionWrites: [String: Set<StatePart>] = [
   "updateVaMapping": [.frameRefs, .contents],
   "mmuextOpPinL1": [.frameRefs], "mmuextOpUnpinL1": [.frameRefs], "mmuextOpPinL2-L4": [.frameRefs],
   "mmuextOpNewBaseptr": [.frameRefs, .cr3s],
-  "grantSetupTable": [.grantTables],
+  "grantSetupTable": [.grantTableSizes],
   "grantAccess": [.grantEntries], "grantEnd": [.grantEntries],
   "grantMap": [.grantEntries, .grantMappings, .frameRefs],
   "grantUnmap": [.grantEntries, .grantMappings, .frameRefs],
@@ -99,7 +102,8 @@ public let transitionWrites: [String: Set<StatePart>] = [
   "evtchnClose": [.ports], "evtchnMask": [.ports],
   "evtchnSend": [.ports, .placement], "evtchnUnmask": [.ports, .placement], "raiseVirq": [.ports, .placement],
   "domainCreate": [
-    .domains, .runState, .allocation, .vcpus, .grantTables, .grantEntries, .grantMappings, .ports, .placement, .credit,
+    .domains, .runState, .allocation, .vcpus, .grantTables, .grantTableSizes, .grantEntries, .grantMappings, .ports,
+    .placement, .credit,
   ],
   "domainDestroy": Set(StatePart.allCases),
   "domainPause": [.runState, .placement], "domainUnpause": [.runState, .placement],
@@ -116,7 +120,7 @@ public let invariantReads: [String: Set<StatePart>] = [
   "referenceCounts": [.frameRefs, .contents, .cr3s, .grantMappings],
   "typeSafety": [.owners, .frameRefs, .contents, .domains, .cr3s],
   "isolation": [.owners, .frameRefs, .contents, .domains, .cr3s, .grantMappings],
-  "grantConsistency": [.owners, .domains, .grantTables, .grantEntries, .grantMappings],
+  "grantConsistency": [.owners, .domains, .grantTables, .grantTableSizes, .grantEntries, .grantMappings],
   "eventChannelConsistency": [.domains, .ports],
   "domainConsistency": [.owners, .frameRefs, .domains, .runState, .vcpus, .cr3s, .grantTables, .ports],
   "onePerPCPU": [.placement],
