@@ -210,6 +210,8 @@ let pageTableInvariants = [referenceCountsEquationsPT, referenceIndexPT, referen
 enum PTBug: Equatable {
   case none, copiesIntoPageTable, noPutPage, noTypeCheck, noOwnerCheck, noTableOwnerCheck, noTableTypeCheck, noGetPage
   case noPinnedCheck, noValidatedFlag, startsMidway, finishesEarly, noPinFlag
+  /// frameOwnership's: the table's `checkOwned` dropped; an absent entry's target released.
+  case noCheckOwned, releasesAbsentEntry
 }
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
@@ -343,7 +345,7 @@ func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransiti
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
-    symCheckOwned(&r, s, t, by: d)
+    if bug != .noCheckOwned { symCheckOwned(&r, s, t, by: d) }
     r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
     var n = s
     if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
@@ -424,6 +426,7 @@ func symUnvalidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymT
     let (t, i) = s.pt.unvalidating!
     var present = SymPTE.isPresent(s.pt.pte[t, i]), rw = present && SymPTE.isWritable(s.pt.pte[t, i])
     if let k { known(&r, k, present: &present, rw: &rw) }
+    if bug == .releasesAbsentEntry { present = .true }  // the loop's `where PTE.isPresent(e)` dropped
     let a = SymPTE.frame(s.pt.pte[t, i])
     var n = symPutPageTypeFlat(s, a, when: rw)
     if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
@@ -456,7 +459,7 @@ func symMMUUpdate(
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
-    symCheckOwned(&r, s, t, by: d)
+    if bug != .noCheckOwned { symCheckOwned(&r, s, t, by: d) }
     var isL1 = s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
     if let c {
       r.assume(isL1.iff(c.isL1 ? .true : .false))
@@ -546,9 +549,27 @@ func symUnpinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition 
 /// `getPageType(dst, .writable)` (EINVAL for a page table), then `putPageType(dst)`: the pair
 /// leaves the frame's type, counts and validation as they were, so only the contents change,
 /// and they are no live L1's.
-func symGrantCopy(source src: BV, dest dst: BV, bug: PTBug = .none) -> SymTransition {
+///
+/// `resolved`: also the destination's resolution (`resolve(dest, write: true)`), what keeps
+/// frameOwnership (the contents written are a domain's frame's, never a free one's): the caller
+/// is alive (ESRCH); `.local(dst)` (`viaGrant` false): checkOwned(dst, by: caller);
+/// `.granted(g, ref)`: resolveGrant's "the granter is alive" (ESRCH) and "it still owns the
+/// entry's frame" (EINVAL), `dst` being that frame. resolveGrant's other checks (the entry is
+/// in use, names the caller, allows writing) and the source's resolution are access control,
+/// left out (fewer checks: an over-approximation).
+func symGrantCopy(
+  source src: BV, dest dst: BV, bug: PTBug = .none, resolved: (caller: BV, granter: BV, viaGrant: Z3Bool)? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
+    if let (d, g, viaGrant) = resolved {
+      symCallerDomain(&r, s, d)
+      r.when(!viaGrant) { r in symCheckOwned(&r, s, dst, by: d) }
+      r.when(viaGrant) { r in
+        r.guard(flag(s.alive[g]), DecisionErrno.ESRCH)
+        r.guard(s.owner[dst] .== g, DecisionErrno.EINVAL)
+      }
+    }
     if bug != .copiesIntoPageTable {
       r.when(s.typeCount[dst] .> 0) { r in r.guard(s.type[dst] .== DecisionPageType.writable, DecisionErrno.EINVAL) }
     }
@@ -633,6 +654,10 @@ struct PTStep {
   var entry: (table: BV, index: BV, entry: BV, known: ModEntryCase)? = nil
   /// What the enumeration goals know of the entry's table, if not "an L1" (modEntry).
   var tableFacts: ((SymState) -> [Z3Bool])? = nil
+  /// (domain, frame) pairs where the step's checks or a released entry rest on a grant: the new
+  /// entry's (caller, target), a released or validated entry's (its table's owner, target). The
+  /// frameOwnership goals assume `grantLinkAt` there.
+  var grantUses: (SymState) -> [(BV, BV)] = { _ in [] }
 }
 
 /// `referenceIndex` / `referenceSlots` across one case of modEntry, as many small goals. Z3's
@@ -910,6 +935,7 @@ private func entryStep(
     },
     slots: [(t, i)], frames: { s in [t, SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] },
     witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+  step.grantUses = { s in [(d, SymPTE.frame(e)), (s.owner[t], SymPTE.frame(s.pt.pte[t, i]))] }
   step.cases = cases.map { c in
     var one = step
     one.transition = make(d, t, i, e, c)
@@ -995,6 +1021,7 @@ private func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Send
       hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000] },
       slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
       witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    step.grantUses = { s in [(s.owner[t], SymPTE.frame(e))] }
     guard byCases else { return step }
     step.cases = EntryKind.allCases.map { k in
       var one = step
@@ -1048,6 +1075,7 @@ private func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Se
       hypotheses: { _ in [c .< 512] },
       slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
       witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+    step.grantUses = { s in [(s.owner[t], SymPTE.frame(e))] }
     guard byCases else { return step }
     step.cases = EntryKind.allCases.map { k in
       var one = step
@@ -1088,6 +1116,148 @@ private func copy(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
       witnesses: [.word("source", src), .word("dest", dst)])
   }
 }
+
+/// grantCopy with its destination resolved (`symGrantCopy(resolved:)`): a frame the caller owns,
+/// or (`viaGrant`) one a live granter owns.
+private func copyResolved() -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), g = BV("granter"), via = Z3Bool("viaGrant")
+    let src = BV("source"), dst = BV("dest")
+    return PTStep(
+      transition: symGrantCopy(source: src, dest: dst, resolved: (d, g, via)),
+      // frameOwnership's domain part at the granter (alive ⇒ a 16-bit id; no step here writes it)
+      hypotheses: { s in callerHypotheses(s, d) + [flag(s.alive[g]).implies(g .< 0x1_0000)] },
+      slots: [], frames: { _ in [dst, src] },
+      witnesses: [
+        .word("caller", d), .word("granter", g), .flag("viaGrant", via), .word("source", src), .word("dest", dst),
+      ])
+  }
+}
+
+// MARK: frameOwnership
+//
+// `<op>_frameOwnership` for every step above: the Spec's `frameOwnership` (checkFrameOwnership),
+// its per-frame part, point-wise: after the step, at an arbitrary frame, the owner is encodable
+// and a domain owner alive, a free frame is pristine (no references, untyped, not pinned or
+// validated) and scrubbed (every entry of its contents 0: the Spec's `contents[f] == nil`), a
+// hypervisor frame unreferenced. What keeps it: every reference these steps take is on a frame
+// the caller (or the table's owner) owns or holds a grant mapping of, so on a domain's frame
+// (`grantLinkAt`); every reference they drop is held by a live entry (`isolation`: on such a
+// frame too) or by the pin of a frame whose counts say it is referenced (`referenceCounts`,
+// `typeSafety`: not free, not the hypervisor's); every entry they write is in a frame the caller
+// owns (checkOwned, the L1 check, grantCopy's resolution).
+// The rest of `frameOwnership` holds by framing: these steps write no owner, `alive`, `used`,
+// allocation, maxPages or the allocation enumeration (`allocSlot`/`allocIndex`), so the domain
+// part (alive ⇒ a used 16-bit id within its reservation) and the counting part (allocation ==
+// the number of frames owned: allocationIndex / allocationSlots) are those of the pre-state; nor
+// do they write the M2P (the model's mmuUpdate is `MMU_NORMAL_PT_UPDATE` only).
+
+/// `frameOwnership` at frame f, the per-frame part (as `frameOwnershipInv`).
+func ownershipAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
+  let o = s.owner[f]
+  return frameOwnershipAt(s, f)
+    && (o .== DecisionOwner.free).implies(
+      s.refCount[f] .== 0 && s.typeCount[f] .== 0 && s.type[f] .== DecisionPageType.none && !flag(s.pinned[f])
+        && !flag(s.validated[f]))
+    && (o .== DecisionOwner.hypervisor).implies(s.refCount[f] .== 0 && s.typeCount[f] .== 0 && !flag(s.pinned[f]))
+}
+
+/// `frameOwnership` at entry j of frame f, the contents part: a free frame is scrubbed.
+func ownershipAtEntry(_ s: SymState, _ f: BV, _ j: BV) -> Z3Bool {
+  (s.owner[f] .== DecisionOwner.free).implies(s.pt.pte[f, j] .== 0)
+}
+
+/// The grant link: a grant mapping d holds of f (`pt.grantRead`, the model's `grantAllows`) is of
+/// a domain's frame. ASSUMED, not proved (proofs/README.md, trusted assumptions): grant mappings
+/// are not objects of this model. It is the Spec's grantConsistency, mapping part (a mapping
+/// matches an entry in use naming the same frame; checked by the Spec's invariant checker in
+/// SpecTests), with its entry part, proved (an entry in use names a frame its live granter owns).
+func grantLinkAt(_ s: SymState, _ d: BV, _ f: BV) -> Z3Bool {
+  flag(s.pt.grantRead[d, f]).implies(s.owner[f] .< 0x1_0000)
+}
+
+/// What else a frameOwnership goal assumes at the step's frames: nothing, typeSafety (a frame
+/// mid-validation is an l1, so neither free nor the hypervisor's), or the counting equations and
+/// their bound (a frame mid-un-validation holds the pin's reference, so its count is not 0).
+enum OwnershipFacts { case none, typeSafety, counts }
+
+/// The frameOwnership goal: the claim at a fresh frame `claim.frame` and entry `claim.index`.
+/// Ground: from frameOwnership before the step at the claim's points (a touched frame that is
+/// the claimed one is covered by them), isolation at the step's slots, the grant link at its
+/// grant uses and `facts` at its frames: nothing more (Z3's work grows with every hypothesis).
+/// `small`: in `smallPTState` with no grants (the link holds everywhere), every invariant at its
+/// support (so a counterexample is genuine). `assume`: frameOwnership is assumed before the step
+/// (false: the noInductionHypothesis mutant).
+private func ownershipGoal(_ step: PTStep, facts: OwnershipFacts = .none, small: Bool = false, assume: Bool = true) -> Goal {
+  let cf = BV("claim.frame"), cj = BV("claim.index")
+  var base = SymState(), support: [Z3Bool] = []
+  if small {
+    let (b, terms, h) = smallPTState()
+    base = b
+    base.pt.grantRead = Field2 { _, _ in kFalse }
+    base.pt.grantWrite = Field2 { _, _ in kFalse }
+    support = h + ptInstances(base, terms)
+      + (assume ? terms.frames.map { ownershipAtFrame(base, $0) } + terms.slots.map { ownershipAtEntry(base, $0.0, $0.1) } : [])
+    // a loop's frame is one of the support's (elsewhere the defaults break its pin term)
+    let ghost = [step.initial(base).pt.validating?.frame, step.initial(base).pt.unvalidating?.frame].compactMap { $0 }
+    support += ghost.map { g in any(terms.frames.map { g .== $0 }) }
+  }
+  let s = step.initial(base)
+  let (r, next) = step.transition(s)
+  var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + support
+  if !small {
+    if assume { hyps += [ownershipAtFrame(s, cf), ownershipAtEntry(s, cf, cj)] }
+    for f in step.frames(s) {
+      switch facts {
+      case .none: break
+      case .typeSafety: hyps.append(typeSafetyAtFrame(s, f))
+      case .counts: hyps += [refCountsAtFrame(s, f), s.pt.l1Refs[f] .< (1 << 58), s.pt.extRefs[f] .< (1 << 58)]
+      }
+    }
+    hyps += step.slots.map { isolationAtSlot(s, $0.0, $0.1) } + step.grantUses(s).map { grantLinkAt(s, $0.0, $0.1) }
+  }
+  return Goal(
+    claim: ownershipAtFrame(next, cf) && ownershipAtEntry(next, cf, cj), hypotheses: hyps,
+    witnesses: step.witnesses + [.word("claim.frame", cf), .word("claim.index", cj)], logic: "QF_UFBV")
+}
+
+/// `<op>_frameOwnership` with mutants of weakened steps (refuted in the small state).
+private func ownershipObligation(
+  _ op: String, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)]
+) -> Obligation {
+  Obligation(
+    "\(op)_frameOwnership", mutants: mutants.map { m in Mutant(m.0) { ownershipGoal(m.1(), small: true) } }
+  ) { ownershipGoal(step()) }
+}
+
+/// `<op>_frameOwnership` for a step no dropped check can break (what keeps it is the invariants
+/// before it): the mutant drops frameOwnership before the step.
+private func ownershipObligation(
+  _ op: String, step: @escaping @Sendable () -> PTStep, facts: OwnershipFacts = .none
+) -> Obligation {
+  Obligation("\(op)_frameOwnership", mutants: [Mutant("noInductionHypothesis") { ownershipGoal(step(), small: true, assume: false) }]) {
+    ownershipGoal(step(), facts: facts)
+  }
+}
+
+/// The page-table steps × frameOwnership.
+private let pageTableOwnershipObligations: [Obligation] = [
+  // an entry to a free frame (its reference count leaves 0); a data write into a free frame
+  ownershipObligation(
+    "mmuUpdate", step: mmuUpdate(), mutants: [("noOwnerCheck", mmuUpdate(.noOwnerCheck)), ("writesFreeFrame", mmuUpdate(.noCheckOwned))]),
+  ownershipObligation("updateVaMapping", step: updateVa(), mutants: [("noOwnerCheck", updateVa(.noOwnerCheck))]),
+  ownershipObligation("mmuextOpPinL1", step: pin()),
+  ownershipObligation("mmuextOpPinL1ValidateStart", step: pinStart(), mutants: [("pinsFreeFrame", pinStart(.noCheckOwned))]),
+  ownershipObligation("mmuextOpPinL1Validate", step: validateEntry(), mutants: [("noOwnerCheck", validateEntry(.noOwnerCheck))]),
+  ownershipObligation("mmuextOpPinL1ValidateFinish", step: pinFinish(), facts: .typeSafety),
+  ownershipObligation("mmuextOpUnpinL1", step: unpin()),
+  ownershipObligation("mmuextOpUnpinL1UnvalidateStart", step: unpinStart()),
+  ownershipObligation(
+    "mmuextOpUnpinL1Unvalidate", step: unvalidateEntry(), mutants: [("releasesAbsentEntry", unvalidateEntry(.releasesAbsentEntry))]),
+  ownershipObligation("mmuextOpUnpinL1UnvalidateFinish", step: unpinFinish(), facts: .counts),
+  // the unresolved copy (any destination) writes a free frame's contents
+  ownershipObligation("grantCopy", step: copyResolved(), mutants: [("copiesIntoFreeFrame", copy())]),
+]
 
 let pageTableObligations: [Obligation] = {
   let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
@@ -1168,7 +1338,7 @@ let pageTableObligations: [Obligation] = {
     ptObligation("grantCopy", rs, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
     ptObligation("grantCopy", ts, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
     ptObligation("grantCopy", iso, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
-  ]
+  ] + pageTableOwnershipObligations
 }()
 
 /// Nothing is left outside the default run (the modEntry enumerations moved into it).
