@@ -1,6 +1,7 @@
 // mmuUpdate_ / updateVaMapping_ / mmuextOpPinL1_ / mmuextOpUnpinL1_ × referenceCounts,
 // typeSafety, isolation: one page-table entry update at level 1, and pinning / unpinning an L1,
-// keep every frame's reference counts EXACT, for unboundedly many frames and tables.
+// keep every frame's reference counts EXACT, for unboundedly many frames and tables. And (MARK
+// frameOwnership, at the end) the same steps and grantCopy × frameOwnership, point-wise.
 //
 // Exact counting, Hyperkernel-style. A *slot* is entry i of frame t, encoded `t << 9 | i`. A slot
 // is *live* when t is an L1 (type l1, so validated with a count > 0) and the entry is present; a
@@ -1143,9 +1144,11 @@ private func copyResolved() -> @Sendable () -> PTStep {
 // hypervisor frame unreferenced. What keeps it: every reference these steps take is on a frame
 // the caller (or the table's owner) owns or holds a grant mapping of, so on a domain's frame
 // (`grantLinkAt`); every reference they drop is held by a live entry (`isolation`: on such a
-// frame too) or by the pin of a frame whose counts say it is referenced (`referenceCounts`,
-// `typeSafety`: not free, not the hypervisor's); every entry they write is in a frame the caller
-// owns (checkOwned, the L1 check, grantCopy's resolution).
+// frame too) or by a pin, of a frame the caller owns (checkOwned) or, at the unpin's finish, of
+// one whose counting equation says it is referenced (`referenceCounts`: not free, not the
+// hypervisor's); the pin's finish pins a frame mid-validation, an l1 (`typeSafety`: likewise);
+// every entry they write is in a frame the caller owns (checkOwned, update_va_mapping's owner
+// check, grantCopy's resolution).
 // The rest of `frameOwnership` holds by framing: these steps write no owner, `alive`, `used`,
 // allocation, maxPages or the allocation enumeration (`allocSlot`/`allocIndex`), so the domain
 // part (alive ⇒ a used 16-bit id within its reservation) and the counting part (allocation ==
