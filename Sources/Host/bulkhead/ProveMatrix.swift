@@ -1,6 +1,7 @@
 // `bulkhead prove --matrix`: which (Spec transition, Spec invariant) pairs have an obligation.
 //
-// ✓ is read from the obligation names alone (`<transition>_<invariant>`), so it cannot drift from
+// ✓ is read from the obligation names alone (`<transition>_<invariant>`, or a refinement
+// `<transition>_refines<Other>` that credits a transition with another's), so it cannot drift from
 // what `bulkhead prove` runs: at least one obligation covers the pair; how much of the invariant
 // it covers (L1 entries only, the vCPU part of domainConsistency, ...) is in proofs/README.md.
 // Proof-only helper invariants count for the Spec invariant they make up.
@@ -18,6 +19,10 @@ enum ProveMatrix {
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
   ]
+
+  /// Refinement obligations: when proved, the first transition's accepted steps are steps of the
+  /// second with the same effect, so it is credited with the second's obligations.
+  static let refinements = ["updateVaMapping_refinesMMUUpdate": (refining: "updateVaMapping", refined: "mmuUpdate")]
 
   /// The Spec's transitions (public `Transition`/`BatchTransition` functions, with mmuextOp split
   /// by the operations the proofs step), in the Spec's file order.
@@ -52,6 +57,10 @@ enum ProveMatrix {
       let specInv = partOf[inv] ?? inv
       guard invariants.contains(specInv) else { continue }  // decision/XSA/sanity obligations
       covered.insert(op + "|" + specInv)
+    }
+    for o in obligations {
+      guard let (refining, refined) = refinements[o.name] else { continue }
+      for i in invariants where covered.contains(refined + "|" + i) { covered.insert(refining + "|" + i) }
     }
     let width = transitions.map(\.count).max() ?? 10
     func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
