@@ -305,10 +305,7 @@ func symDomainCreatePorts(caller c: BV, domain d: BV) -> SymTransition {
 func symDomainDestroyPorts(caller c: BV, target d: BV, resetPeers: Bool = true) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, c)
-    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
-    r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
-    r.guard(d .!= c, DecisionErrno.EINVAL)
+    symDestroyChecks(&r, s, caller: c, target: d)
     let e = s.evtchn
     let reset: (BV, BV) -> Z3Bool = { a, b in
       let q = e.remotePort[a, b]

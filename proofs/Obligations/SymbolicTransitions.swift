@@ -237,6 +237,15 @@ func symGrantUnmap(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: ReleaseBug
   }
 }
 
+/// domainDestroy's first checks: a privileged live caller (ESRCH, EPERM), a live target (ESRCH)
+/// that is not the caller's own domain (EINVAL).
+func symDestroyChecks(_ r: inout Refusals, _ s: SymState, caller c: BV, target d: BV) {
+  symCallerDomain(&r, s, c)
+  r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
+  r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
+  r.guard(d .!= c, DecisionErrno.EINVAL)
+}
+
 /// `domainDestroy(caller:target:)`, its teardown: after the loops that release the references
 /// `target` holds on other domains' frames (each one an L1 entry's or a grant mapping's release:
 /// the steps `mmuUpdate` to an absent entry and `grantUnmap` prove), every frame it owns is
@@ -248,10 +257,7 @@ func symGrantUnmap(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: ReleaseBug
 func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, c)
-    r.guard(flag(s.privileged[c]), DecisionErrno.EPERM)
-    r.guard(flag(s.alive[d]), DecisionErrno.ESRCH)
-    r.guard(d .!= c, DecisionErrno.EINVAL)
+    symDestroyChecks(&r, s, caller: c, target: d)
     let k = BV("domainDestroy.grantKey")
     r.guard(forall([k], (SymState.granter(ofKey: k) .== d).implies(s.gMapCount[k] .== 0)), DecisionErrno.EBUSY)
     var n = s
