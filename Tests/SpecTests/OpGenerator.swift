@@ -101,7 +101,7 @@ struct OpGenerator {
       let transition: String?
       switch op {
       case .pinTable(let level, _): transition = level == .l1 ? "mmuextOpPinL1" : "mmuextOpPinL2-L4"
-      case .unpinTable(let f): transition = s.frame(f).type == .l1 ? "mmuextOpUnpinL1" : "mmuextOpPinL2-L4"
+      case .unpinTable(let f): transition = s.frame(f).type == .l1 ? "mmuextOpUnpinL1" : "mmuextOpUnpinL2-L4"
       case .newBaseptr: transition = "mmuextOpNewBaseptr"
       case .tlbFlushLocal, .invlpgLocal: transition = nil
       }

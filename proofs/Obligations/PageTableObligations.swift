@@ -27,9 +27,10 @@
 // is an L1 (type count > 0: no validation) and `.unpinTable(t)` that leaves the count > 0 (no
 // un-validation); pinning an L1 with validation and unpinning one with un-validation, each as its
 // start, ONE iteration of its loop over the entries (a ghost cursor, `SymPageTables.validating` /
-// `.unvalidating`, and the mid-loop invariants it defines) and its finish. Not covered: entries of
-// L2–L4 tables, pinning / unpinning L2–L4 tables (recursive validation), new_baseptr (see
-// proofs/README.md).
+// `.unvalidating`, and the mid-loop invariants it defines) and its finish. Pinning / unpinning an
+// L2–L4 table whose type is already held is the same step as for an L1. Not covered: entries of
+// L2–L4 tables, pinning / unpinning L2–L4 tables with (un)validation (recursive), new_baseptr
+// (see proofs/README.md).
 
 import BulkheadCore
 import Z3Kit
@@ -513,13 +514,16 @@ func symUpdateVaMapping(
 /// `mmuextOpOne(caller:, .pinTable(.l1, t))` on a frame whose type count is > 0 (no validation:
 /// hypothesis). checkOwned; not pinned (EINVAL); getPage; getPageType(.l1) (EINVAL unless l1);
 /// pinned = true.
-func symPinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
+///
+/// `level`: the page type pinned (`.pinTable(level, t)`), l1 by default; an L2–L4 pin of a frame
+/// already of that type is the same step (its references are the pin's, no entry is touched).
+func symPinL1(caller d: BV, table t: BV, level: BV = BV(constant: DecisionPageType.l1), bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     symCheckOwned(&r, s, t, by: d)
     r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
-    if bug != .noTypeCheck { r.guard(s.type[t] .== DecisionPageType.l1, DecisionErrno.EINVAL) }
+    if bug != .noTypeCheck { r.guard(s.type[t] .== level, DecisionErrno.EINVAL) }
     var n = s
     if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
     n.typeCount = s.typeCount.set(t, s.typeCount[t] &+ 1)
@@ -977,21 +981,25 @@ private func updateVa(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable 
       cases: byCases ? ModEntryCase.all : [])
   }
 }
-private func pin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+/// `upper`: the table is an L2, L3 or L4 (the rows `mmuextOpPinL2-L4` / `mmuextOpUnpinL2-L4`),
+/// else an L1 (an unpin's goal does not depend on it: it reads no type).
+private func pin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
-    let d = BV("caller"), t = BV("table")
+    let d = BV("caller"), t = BV("table"), level = BV("level")
+    let levels = upper ? [level .>= DecisionPageType.l2, level .<= DecisionPageType.l4] : [level .== DecisionPageType.l1]
     return PTStep(
-      transition: symPinL1(caller: d, table: t, bug: bug),
-      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .> 0] },  // no validation
-      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+      transition: symPinL1(caller: d, table: t, level: level, bug: bug),
+      hypotheses: { s in callerHypotheses(s, d) + levels + [s.typeCount[t] .> 0] },  // no validation
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t), .word("level", level)])
   }
 }
-private func unpin(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+private func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
+    let levels = { (s: SymState) in upper ? [s.type[t] .>= DecisionPageType.l2, s.type[t] .<= DecisionPageType.l4] : [] }
     return PTStep(
       transition: symUnpinL1(caller: d, table: t, bug: bug),
-      hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .> 1] },  // no un-validation
+      hypotheses: { s in callerHypotheses(s, d) + levels(s) + [s.typeCount[t] .> 1] },  // no un-validation
       slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
   }
 }
@@ -1297,6 +1305,8 @@ private let pageTableOwnershipObligations: [Obligation] = [
   ownershipObligation("mmuextOpPinL1Validate", step: validateEntry(), mutants: [("noOwnerCheck", validateEntry(.noOwnerCheck))]),
   ownershipObligation("mmuextOpPinL1ValidateFinish", step: pinFinish(), facts: .typeSafety),
   ownershipObligation("mmuextOpUnpinL1", step: unpin()),
+  ownershipObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
+  ownershipObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
   ownershipObligation("mmuextOpUnpinL1UnvalidateStart", step: unpinStart()),
   ownershipObligation(
     "mmuextOpUnpinL1Unvalidate", step: unvalidateEntry(), mutants: [("releasesAbsentEntry", unvalidateEntry(.releasesAbsentEntry))]),
@@ -1373,6 +1383,17 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
     ptObligation("mmuextOpUnpinL1", ts, step: unpin()),
     ptObligation("mmuextOpUnpinL1", iso, step: unpin()),
+    // L2–L4 tables already of that type (no recursive (un)validation): the pin's references only
+    ptObligation("mmuextOpPinL2-L4", rc, step: pin(upper: true), mutant: "noGetPage", pin(.noGetPage, upper: true)),
+    ptObligation("mmuextOpPinL2-L4", ri, step: pin(upper: true)),
+    ptObligation("mmuextOpPinL2-L4", rs, step: pin(upper: true)),
+    ptObligation("mmuextOpPinL2-L4", ts, step: pin(upper: true), mutant: "pinsNonTable", pin(.noTypeCheck, upper: true)),
+    ptObligation("mmuextOpPinL2-L4", iso, step: pin(upper: true)),
+    ptObligation("mmuextOpUnpinL2-L4", rc, step: unpin(upper: true), mutant: "noPinnedCheck", unpin(.noPinnedCheck, upper: true)),
+    ptObligation("mmuextOpUnpinL2-L4", ri, step: unpin(upper: true)),
+    ptObligation("mmuextOpUnpinL2-L4", rs, step: unpin(upper: true)),
+    ptObligation("mmuextOpUnpinL2-L4", ts, step: unpin(upper: true)),
+    ptObligation("mmuextOpUnpinL2-L4", iso, step: unpin(upper: true)),
     // grantCopy writes a frame that is no page table: every live slot keeps its entry
     ptObligation("grantCopy", rc, step: copy()),
     ptObligation("grantCopy", ri, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),

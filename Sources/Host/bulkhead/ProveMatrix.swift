@@ -30,7 +30,7 @@ enum ProveMatrix {
     "populatePhysmap", "decreaseReservation", "mmuUpdate", "updateVaMapping", "mmuextOpPinL1",
     "mmuextOpPinL1ValidateStart", "mmuextOpPinL1Validate", "mmuextOpPinL1ValidateFinish",
     "mmuextOpUnpinL1", "mmuextOpUnpinL1UnvalidateStart", "mmuextOpUnpinL1Unvalidate", "mmuextOpUnpinL1UnvalidateFinish",
-    "mmuextOpPinL2-L4", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
+    "mmuextOpPinL2-L4", "mmuextOpUnpinL2-L4", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
     "grantEnd", "grantMap", "grantUnmap", "grantCopy", "evtchnAllocUnbound", "evtchnBindInterdomain",
     "evtchnBindVirq", "evtchnSend", "evtchnClose", "evtchnMask", "evtchnUnmask", "raiseVirq",
     "domainCreate", "domainDestroy", "domainPause", "domainUnpause", "tick", "account", "wake",
