@@ -1004,6 +1004,18 @@ private func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () ->
   }
 }
 
+/// `domainCreate(caller:domain:maxPages:vcpus:)` in this model: a new record, an empty grant
+/// table and an empty set of grant mappings (no permission, no reference), vCPUs without CR3s.
+private func createDomain() -> @Sendable () -> PTStep {
+  {
+    let c = BV("caller"), d = BV("domain"), m = BV("maxPages")
+    return PTStep(
+      transition: symDomainCreate(caller: c, domain: d, maxPages: m),
+      hypotheses: { s in callerHypotheses(s, c) }, slots: [], frames: { _ in [] },
+      witnesses: [.word("caller", c), .word("domain", d), .word("maxPages", m)])
+  }
+}
+
 /// Pinning an L1 with validation, as three steps: the start (type count 0: the frame takes type
 /// l1, count 1, cursor 0), one iteration of the loop (entry `cursor`), the finish (cursor 512:
 /// pinned). Inside the loop the invariants are the mid-validation ones (`SymPageTables.validating`):
@@ -1394,6 +1406,11 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpUnpinL2-L4", rs, step: unpin(upper: true)),
     ptObligation("mmuextOpUnpinL2-L4", ts, step: unpin(upper: true)),
     ptObligation("mmuextOpUnpinL2-L4", iso, step: unpin(upper: true)),
+    // a new domain holds no reference and no grant permission
+    ptObligation("domainCreate", rc, step: createDomain()),
+    ptObligation("domainCreate", ri, step: createDomain()),
+    ptObligation("domainCreate", rs, step: createDomain()),
+    ptObligation("domainCreate", iso, step: createDomain()),
     // grantCopy writes a frame that is no page table: every live slot keeps its entry
     ptObligation("grantCopy", rc, step: copy()),
     ptObligation("grantCopy", ri, step: copy(), mutant: "copiesIntoPageTable", copy(.copiesIntoPageTable)),
