@@ -58,6 +58,8 @@ struct SymPageTables {
   /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
   /// (now untyped) and its cursor; entries at or above it still hold their references.
   var unvalidating: (frame: BV, cursor: BV)? = nil
+  /// The vCPUs' CR3s and their enumeration (CR3Obligations.swift); none of the steps here writes them.
+  var cr3 = SymCR3s()
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
@@ -217,7 +219,7 @@ enum PTBug: Equatable {
 }
 
 /// Removes slot x from frame a's enumeration (count, slot, index) and appends it to frame b's.
-private func moveInEnumeration(
+func moveInEnumeration(
   count: Field, slot: Field2, index: Field, x: BV, from a: BV, removing: Z3Bool, to b: BV, adding: Z3Bool
 ) -> (Field, Field2, Field) {
   // remove: the last slot of a's enumeration takes x's position
@@ -592,7 +594,7 @@ func symGrantCopy(
 /// The terms at which a ground goal instantiates the invariants: slots, frames and enumeration
 /// positions reachable from the seeds in two rounds (slot -> its table, its target and its
 /// positions there; frame -> its last positions; position -> the slots it holds and its frame).
-private struct PTTerms {
+struct PTTerms {
   var slots: [(BV, BV)]
   var frames: [BV]
   var positions: [(BV, BV)]
@@ -621,7 +623,7 @@ private struct PTTerms {
 
 /// Instances of every page-table invariant at `terms`, and the count bound (trusted, as
 /// `countsBounded`: counts stay far below 2^64).
-private func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvariant] = pageTableInvariants) -> [Z3Bool] {
+func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvariant] = pageTableInvariants) -> [Z3Bool] {
   var h: [Z3Bool] = []
   for inv in invariants {
     for f in terms.frames { h.append(inv.atFrame(s, f)) }
@@ -845,7 +847,7 @@ private func ptSlotGoals(
 /// at most two references each, two symbolic non-zero entries; every other frame is free and
 /// untouched, every other entry 0. Every invariant holds at those defaults, so the ∀ invariants
 /// are exactly their instances at the support, and counterexamples are genuine.
-private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
+func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
   var n = SymState()
   let frames = (1...3).map { BV(constant: UInt64($0)) }
   func perFrame(_ name: String, _ other: UInt64) -> Field {
@@ -891,7 +893,7 @@ private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
 
 /// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
 /// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
-private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
+func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
   let (base, terms, small) = smallPTState()
   let s = step.initial(base)
   let (r, next) = step.transition(s)
@@ -964,7 +966,7 @@ private func entryStep(
   return step
 }
 
-private func mmuUpdate(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+func mmuUpdate(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
   {
     // a data frame (not an L1) is one more case
     var notL1 = ModEntryCase(old: .absent, new: .absent, sameTarget: nil)
@@ -983,7 +985,7 @@ private func updateVa(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable 
 }
 /// `upper`: the table is an L2, L3 or L4 (the rows `mmuextOpPinL2-L4` / `mmuextOpUnpinL2-L4`),
 /// else an L1 (an unpin's goal does not depend on it: it reads no type).
-private func pin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
+func pin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table"), level = BV("level")
     let levels = upper ? [level .>= DecisionPageType.l2, level .<= DecisionPageType.l4] : [level .== DecisionPageType.l1]
@@ -993,7 +995,7 @@ private func pin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> P
       slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t), .word("level", level)])
   }
 }
-private func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
+func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
     let levels = { (s: SymState) in upper ? [s.type[t] .>= DecisionPageType.l2, s.type[t] .<= DecisionPageType.l4] : [] }
@@ -1020,7 +1022,7 @@ private func createDomain() -> @Sendable () -> PTStep {
 /// l1, count 1, cursor 0), one iteration of the loop (entry `cursor`), the finish (cursor 512:
 /// pinned). Inside the loop the invariants are the mid-validation ones (`SymPageTables.validating`):
 /// the frame's entries at or above the cursor hold no references, and it holds the pin's.
-private func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
     var step = PTStep(
@@ -1031,7 +1033,7 @@ private func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
     return step
   }
 }
-private func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
     let e = SymState().pt.pte[t, c]
@@ -1057,7 +1059,7 @@ private func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Send
     return step
   }
 }
-private func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
     var step = PTStep(
@@ -1074,7 +1076,7 @@ private func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
 /// cursor 0), one iteration of the loop (entry `cursor` releases its references), the finish
 /// (cursor 512: putPage). Inside the loop the invariants are the mid-un-validation ones
 /// (`SymPageTables.unvalidating`).
-private func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
     var step = PTStep(
@@ -1086,7 +1088,7 @@ private func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
     return step
   }
 }
-private func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
     let e = SymState().pt.pte[t, c]
@@ -1116,7 +1118,7 @@ private func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Se
     return step
   }
 }
-private func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
     var step = PTStep(
@@ -1255,7 +1257,7 @@ private func ownershipObligation(
 
 /// `<op>_frameOwnership` for a step no dropped check can break (what keeps it is the invariants
 /// before it): the mutant drops frameOwnership before the step.
-private func ownershipObligation(
+func ownershipObligation(
   _ op: String, step: @escaping @Sendable () -> PTStep, facts: OwnershipFacts = .none
 ) -> Obligation {
   Obligation("\(op)_frameOwnership", mutants: [Mutant("noInductionHypothesis") { ownershipGoal(step(), small: true, assume: false) }]) {

@@ -18,6 +18,7 @@ enum ProveMatrix {
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
+    "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Roots": "domainConsistency",
   ]
 
   /// Refinement obligations: when proved, the first transition's accepted steps are steps of the

@@ -1,0 +1,414 @@
+// CR3s. `<step>_cr3Roots`: every vCPU's CR3 holds an L4 its domain owns (the CR3 part of the
+// Spec's domainConsistency, `checkDomains`), across the L1 page-table steps of
+// PageTableObligations.swift and `mmuext_op(MMUEXT_NEW_BASEPTR)`; and newBaseptr × the page-table
+// invariants (referenceCounts, typeSafety, isolation, frameOwnership). Point-wise ground goals,
+// as the page-table group's.
+//
+// State: `cr3.root[v]` per vCPU id (a frame, or `cr3None`). A loaded CR3 holds one general and
+// one `l4` typed reference on its frame; the page-table model keeps those in the ghost ext counts
+// (`pt.extRefs` / `pt.extTyped`, with the L2–L4 entries' and grant mappings'). newBaseptr moves
+// one unit of both from the old root to the new one, so it must know the old root's unit is
+// there even when other vCPUs have the same root loaded (all vCPUs of a process usually do), and
+// that taking it leaves theirs. So the CR3s are enumerated per frame, Hyperkernel-style as the L1
+// slots are: `cr3.slot[f, k]` for k < `cr3.count[f]` are the vCPUs with root f, `cr3.index[v]` is
+// v's position (cr3Index, cr3Slots: count[f] is the number of them), and f's ext counts are
+// count[f] plus the other holders' (cr3Counted). These are parts of referenceCounts. (An
+// "extTyped ≥ 1 at every root" alone is not inductive: a reload by one of two vCPUs sharing a
+// root whose ext count is 1 would keep it.)
+//
+// Why the L1 steps keep the roots: they write no owner and no CR3, and a frame's type changes
+// only at type count 0 (getPageType's first taker, putPageType's last). A root's type, l4, has a
+// count > 0 (typeSafety), and the L1 steps retype only a frame that is untyped (a pin's start:
+// count 0), `writable` (an R/W entry's target, gained: getPageType's conflict check, or dropped:
+// typeSafety at the slot) or an L1 (an unpin's start), never an l4. (So typeSafety, not the
+// CR3's own typed reference, is what they need; the reference is what keeps newBaseptr's puts
+// from retyping a root another vCPU still has loaded.) The CR3 enumeration and ext counts hold
+// across them by framing: no L1 step writes `cr3`, `pt.extRefs` or `pt.extTyped`.
+//
+// newBaseptr is covered WITHOUT (un)validation (hypotheses, as for `mmuextOpPinL1` on a frame
+// that already is an L1): the new root's type count is already > 0 (a validated L4, e.g. pinned
+// or another vCPU's root: getPageType only checks the type and counts), and a loaded old root's
+// count stays > 0 after putPageType (or it is the new root). Loading an L4 at count 0 validates it
+// and dropping the last reference to one un-validates it, recursively through L3–L1: as pinning
+// L2–L4 tables, not modelled (see proofs/README.md).
+
+import BulkheadCore
+import Z3Kit
+
+/// No CR3 loaded (`cr3 == nil`): all ones, never a frame (frames are below 2^40).
+let cr3None = BV(constant: ~0)
+
+/// The vCPUs' CR3s and, ghost, their enumeration per frame (as the L1 slots' in `SymPageTables`).
+struct SymCR3s {
+  /// `vcpus[v].cr3`: a frame, or `cr3None`.
+  var root = Field.fresh("cr3.root")
+  /// Per frame f: how many vCPUs have it loaded, which (`slot[f, k]`, k < count[f]), and per
+  /// vCPU its position in its root's enumeration.
+  var count = Field.fresh("cr3.count")
+  var slot = Field2.fresh("cr3.slot")
+  var index = Field.fresh("cr3.index")
+  /// Per frame: its ext references that are no CR3's (L2–L4 entries', grant mappings'; untouched
+  /// by every step here).
+  var otherRefs = Field.fresh("cr3.otherRefs")
+  var otherTyped = Field.fresh("cr3.otherTyped")
+}
+
+// MARK: invariants, at one point (vCPU v, frame f, enumeration position (f, k))
+
+/// `domainConsistency`, the CR3 part at vCPU v: a loaded CR3 is an L4 v's domain owns.
+func cr3RootsAt(_ s: SymState, _ v: BV) -> Z3Bool {
+  let c = s.pt.cr3.root[v]
+  return (c .!= cr3None).implies(s.owner[c] .== vcpuDomain(v) && s.type[c] .== DecisionPageType.l4)
+}
+
+/// `referenceCounts`, the CR3 enumeration at vCPU v: a loaded CR3 sits at its position, below
+/// its root's count.
+func cr3IndexAt(_ s: SymState, _ v: BV) -> Z3Bool {
+  let c = s.pt.cr3.root[v], k = s.pt.cr3.index[v]
+  return (c .!= cr3None).implies(k .< s.pt.cr3.count[c] && s.pt.cr3.slot[c, k] .== v)
+}
+
+/// `referenceCounts` at frame f: its ext references are its CR3s' and others. (Equations, not
+/// `count ≤ ext`: Z3 normalises sums, where it bit-blasts an inequality across a +1. With every
+/// count far below 2^64 (trusted, as `countsBounded`) a loaded root's ext counts are ≥ 1.)
+func cr3CountedAt(_ s: SymState, _ f: BV) -> Z3Bool {
+  let c = s.pt.cr3
+  return s.pt.extRefs[f] .== c.count[f] &+ c.otherRefs[f] && s.pt.extTyped[f] .== c.count[f] &+ c.otherTyped[f]
+}
+
+/// `referenceCounts`, the CR3 enumeration at position k of frame f: it holds a vCPU whose root
+/// is f, at that position. (None for `cr3None`: the vCPUs without a root are not enumerated.)
+func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
+  let v = s.pt.cr3.slot[f, k]
+  return (k .< s.pt.cr3.count[f]).implies(f .!= cr3None && s.pt.cr3.root[v] .== f && s.pt.cr3.index[v] .== k)
+}
+
+// MARK: newBaseptr
+
+/// Checks or updates a newBaseptr mutant may drop.
+enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPageType, noPutPage, noLoad }
+
+/// The old root of newBaseptr, for proofs by cases (a partition): none loaded, the new root
+/// itself (a reload), another frame. As for modEntry's cases (`ModEntryCase`), the case's
+/// conditions are hypotheses and the step's `if`s constants, and a reloaded root *is* the new
+/// root's term, so every count read at a frame is a sum of the same terms as the hypothesis there.
+enum BaseptrCase: CaseIterable { case unloaded, reload, other }
+
+/// `mmuextOpOne(caller: v, .newBaseptr(m))`, for a new root whose type count is > 0 and an old
+/// root whose count stays > 0 (hypotheses, `newBaseptrHypotheses`): callerDomain (ESRCH);
+/// checkOwned(m, by: v's domain); getPage(m); getPageType(m, .l4) (EINVAL unless l4, no
+/// validation); if a root is loaded, putPageType and putPage on it; cr3 = m. Ghost: the CR3's
+/// two references move from the old root's ext counts to m's, and v from the old root's
+/// enumeration to m's end. `known`: the step restricted to one case (proofs by cases).
+func symNewBaseptr(caller v: BV, frame m: BV, bug: CR3Bug = .none, known k: BaseptrCase? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let d = vcpuDomain(v)
+    r.guard(flag(s.vcpuExists[v]) && flag(s.alive[d]), DecisionErrno.ESRCH)
+    if bug != .noOwnerCheck { symCheckOwned(&r, s, m, by: d) }
+    var n = s
+    n.refCount = s.refCount.set(m, s.refCount[m] &+ 1)
+    n.pt.extRefs = s.pt.extRefs.set(m, s.pt.extRefs[m] &+ 1)
+    if bug != .noTypeCheck { r.guard(s.type[m] .== DecisionPageType.l4, DecisionErrno.EINVAL) }
+    if bug != .noGetPageType {
+      n.typeCount = s.typeCount.set(m, s.typeCount[m] &+ 1)
+      n.pt.extTyped = s.pt.extTyped.set(m, s.pt.extTyped[m] &+ 1)
+    }
+    var old = s.pt.cr3.root[v], loaded = old .!= cr3None
+    if let k {
+      r.assume(loaded.iff(k != .unloaded ? .true : .false))
+      loaded = k != .unloaded ? .true : .false
+      if k != .unloaded {
+        // both orientations, as the updates' `if id == k` test them
+        r.assume((old .== m).iff(k == .reload ? .true : .false))
+        r.assume((m .== old).iff(k == .reload ? .true : .false))
+        if k == .reload { old = m }
+      }
+    }
+    // putPageType(old): at count 0 the old root is untyped (and its entries' references released,
+    // recursively: not modelled, and excluded by hypothesis in the proved step)
+    let count = n.typeCount[old] &- 1
+    n.typeCount = n.typeCount.set(old, count, when: loaded)
+    if loaded.constant != false {
+      n.type = s.type.set(old, BV(constant: DecisionPageType.none), when: loaded && count .== 0)
+      n.validated = s.validated.set(old, kFalse, when: loaded && count .== 0)
+    }
+    n.pt.extTyped = n.pt.extTyped.set(old, n.pt.extTyped[old] &- 1, when: loaded)
+    if bug != .noPutPage { n.refCount = n.refCount.set(old, n.refCount[old] &- 1, when: loaded) }
+    n.pt.extRefs = n.pt.extRefs.set(old, n.pt.extRefs[old] &- 1, when: loaded)
+    if bug != .noLoad { n.pt.cr3.root = s.pt.cr3.root.set(v, m) }
+    let c = s.pt.cr3
+    (n.pt.cr3.count, n.pt.cr3.slot, n.pt.cr3.index) = moveInEnumeration(
+      count: c.count, slot: c.slot, index: c.index, x: v, from: old, removing: loaded, to: m, adding: .true)
+    return (r, n)
+  }
+}
+
+/// What newBaseptr's goals assume: the caller v is a vCPU id (below 2^48, so its domain is a
+/// 16-bit id); the restriction (m's type count > 0; a loaded old root's count > 1, or it is m);
+/// m's type count below 2^62 (`countsBounded`: taking one more does not wrap); and the
+/// invariants at the caller's old root: an L4 its domain owns (cr3Roots), enumerated
+/// (cr3Index), so among its ext references (cr3Counted).
+private func newBaseptrHypotheses(_ s: SymState, _ v: BV, _ m: BV) -> [Z3Bool] {
+  let old = s.pt.cr3.root[v]
+  return [
+    v .< (1 << 48), s.typeCount[m] .> 0, (old .!= cr3None).implies(old .== m || s.typeCount[old] .> 1),
+    s.typeCount[m] .< (1 << 62), cr3RootsAt(s, v), cr3IndexAt(s, v), cr3CountedAt(s, old),
+  ]
+}
+
+/// newBaseptr as a page-table step: its frames are the new and the old root (`cr3None` when
+/// none is loaded: then nothing changes there). `byCases`: by `BaseptrCase`, each case's frames
+/// the distinct ones it changes.
+func newBaseptr(_ bug: CR3Bug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let v = BV("caller"), m = BV("frame")
+    var step = PTStep(
+      transition: symNewBaseptr(caller: v, frame: m, bug: bug),
+      hypotheses: { s in newBaseptrHypotheses(s, v, m) },
+      slots: [], frames: { s in [m, s.pt.cr3.root[v]] },
+      witnesses: [.word("caller", v), .word("frame", m), .word("oldRoot", SymState().pt.cr3.root[v])])
+    step.claimFrames = step.frames
+    guard byCases else { return step }
+    step.cases = BaseptrCase.allCases.map { c in
+      var one = step
+      one.transition = symNewBaseptr(caller: v, frame: m, bug: bug, known: c)
+      one.frames = { s in c == .other ? [m, s.pt.cr3.root[v]] : [m] }
+      one.claimFrames = one.frames
+      return one
+    }
+    return step
+  }
+}
+
+// MARK: goals
+
+/// The cr3Roots goal: the claim at a fresh vCPU `claim.vcpu` after the step, from cr3Roots there
+/// and typeSafety at its root, at the step's frames and slots before it (a root's type l4 has a
+/// count > 0; an entry's target that loses an R/W reference is `writable`): nothing more.
+/// `small`: in `smallPTState`, every page-table invariant at its support (mutants; the roots stay
+/// free, but only the claimed vCPU's and newBaseptr's caller's are read, and cr3Roots is assumed
+/// at both: every other vCPU may have none). `assume`: cr3Roots is assumed before the step
+/// (false: the noInductionHypothesis mutant).
+private func cr3RootsGoal(_ step: PTStep, small: Bool = false, assume: Bool = true) -> Goal {
+  let w = BV("claim.vcpu")
+  var s = step.initial(SymState()), support: [Z3Bool] = []
+  if small {
+    let (base, terms, h) = smallPTState()
+    s = step.initial(base)
+    // the invariants of the step's pre-state (mid-loop ones inside a loop), at the support
+    support = h + ptInstances(s, terms)
+    // a loop's frame is one of the support's (elsewhere the defaults break its pin term)
+    let ghost = [s.pt.validating?.frame, s.pt.unvalidating?.frame].compactMap { $0 }
+    support += ghost.map { g in any(terms.frames.map { g .== $0 }) }
+  }
+  let (r, next) = step.transition(s)
+  let root = s.pt.cr3.root[w]
+  var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + support
+  if assume { hyps.append(cr3RootsAt(s, w)) }
+  hyps += ([root] + step.frames(s)).map { typeSafetyAtFrame(s, $0) } + step.slots.map { typeSafetyAtSlot(s, $0.0, $0.1) }
+  return Goal(
+    claim: cr3RootsAt(next, w), hypotheses: hyps,
+    witnesses: step.witnesses + [.word("claim.vcpu", w), .word("claim.root", root)], logic: "QF_UFBV")
+}
+
+/// `<op>_cr3Roots` with mutants of weakened steps (refuted in the small state).
+private func cr3RootsObligation(
+  _ op: String, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)]
+) -> Obligation {
+  Obligation("\(op)_cr3Roots", mutants: mutants.map { m in Mutant(m.0) { cr3RootsGoal(m.1(), small: true) } }) {
+    cr3RootsGoal(step())
+  }
+}
+
+/// `<op>_cr3Roots` for a step no dropped check can break (it retypes no frame that can be a
+/// root): the mutant drops cr3Roots before the step.
+private func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep) -> Obligation {
+  Obligation("\(op)_cr3Roots", mutants: [Mutant("noInductionHypothesis") { cr3RootsGoal(step(), small: true, assume: false) }]) {
+    cr3RootsGoal(step())
+  }
+}
+
+/// The position arithmetic of an enumeration step, for a position a and a count b: with the
+/// last position taken off, a is below b iff it is below b - 1 or is b - 1 (b > 0); with one
+/// added, a is below b + 1 iff it is below b or is b (b far below 2^64). Z3 bit-blasts these and
+/// rediscovers each in every goal that needs it (~0.15 M units each, most of their cost), so the
+/// enumeration goals assume instances of it, proved for all a, b once, by a case of their own
+/// (`positionArithmeticGoal`).
+private func positionArithmetic(_ a: BV, _ b: BV) -> Z3Bool {
+  (b .!= 0).implies((a .< b).iff(a .< b &- 1 || a .== b &- 1))
+    && (b .< (1 << 58)).implies((a .< b &+ 1).iff(a .< b || a .== b))
+}
+private func positionArithmeticGoal() -> Goal {
+  let a = BV("lemma.a"), b = BV("lemma.b")
+  return Goal(claim: positionArithmetic(a, b), witnesses: [.word("a", a), .word("b", b)], logic: "QF_UFBV")
+}
+
+/// newBaseptr × the CR3 enumeration, point-wise: after the step, cr3Counted at every frame and
+/// cr3Index at every vCPU (`slots` false), or cr3Slots at every position. Split, as the L1
+/// enumeration goals are (Z3's work grows fast with every hypothesis and open `ite`), by
+/// `BaseptrCase` and by the claimed point: a root the step changes or another frame; the caller,
+/// the vCPU at the old root's last position (it takes the caller's place there), or another vCPU
+/// by its root (the old one, the new one, another); a position the step writes (the caller's old
+/// one, the new root's end) or another one by its frame (likewise). The classes cover every point
+/// (partitions by construction). Each goal assumes only what its argument uses, from: the new
+/// root exists (so it is no `cr3None`), the caller's position (cr3Index), the old root's last
+/// position (cr3Slots), the new root's count below 2^58, position arithmetic at the positions it
+/// compares, and the invariant at the claimed point before the step (fewer hypotheses than the
+/// ∀ invariants: still a proof). The first case proves the arithmetic.
+/// `split` false: one goal, every hypothesis, the whole claim (the mutants: no ∀ invariant to
+/// model, a counterexample is a state where the ground instances hold and the step breaks it).
+private func cr3EnumGoal(slots: Bool, bug: CR3Bug = .none, split: Bool = true) -> Goal {
+  let v = BV("caller"), m = BV("frame")
+  let w = BV("claim.vcpu"), cf = BV("claim.frame"), ck = BV("claim.position")
+  let s = SymState(), c = s.pt.cr3
+  var goals = split ? [positionArithmeticGoal()] : []
+  let cases: [BaseptrCase?] = split ? BaseptrCase.allCases : [nil]
+  for known in cases {
+    let (r, next) = symNewBaseptr(caller: v, frame: m, bug: bug, known: known)(s)
+    let old = known == .reload ? m : c.root[v]
+    let loaded = known != .unloaded
+    let lastPosition = c.count[old] &- 1, last = c.slot[old, lastPosition]
+    // the hypotheses, each given only to the goals whose argument uses it: the caller's position
+    // (the old root's count is >= 1; its slot there is the caller), the old root's last vCPU
+    // (moves into the caller's place), the new root's count below 2^58 (+1 does not wrap: a
+    // count, trusted as `countsBounded`), and the position arithmetic at the old root's end
+    // (`leaving`, for a position a there) or the new root's (`joining`)
+    let caller = cr3IndexAt(s, v)
+    let lastSlot = loaded ? [cr3SlotsAt(s, old, lastPosition)] : []
+    let noWrap = c.count[m] .< (1 << 58)
+    func leaving(_ a: BV) -> [Z3Bool] {
+      [caller] + [lastPosition, c.index[v], a].map { positionArithmetic($0, c.count[old]) }
+    }
+    func joining(_ a: BV) -> [Z3Bool] { [noWrap, positionArithmetic(c.count[m], c.count[m]), positionArithmetic(a, c.count[m])] }
+    // (of the step's checks only checkOwned's "m exists": m is no `cr3None`)
+    let base = configRanges(s) + r.assumptions + [m .< s.frameCount]
+    let witnesses = [
+      Witness.word("caller", v), .word("frame", m), .word("oldRoot", c.root[v]), .word("claim.vcpu", w),
+      .word("claim.frame", cf), .word("claim.position", ck),
+    ]
+    // mostly equalities of enumeration terms: Z3's SMT core (lazy bit-blasting) does them 2-200×
+    // cheaper than the QF_UFBV tactic, which blasts every term it is given
+    func goal(_ claim: Z3Bool, _ hyps: [Z3Bool]) {
+      goals.append(Goal(claim: claim, hypotheses: base + hyps, witnesses: witnesses, logic: split ? Solver.smtCore : "QF_UFBV"))
+    }
+    guard split else {
+      let all = [caller, cr3CountedAt(s, old), noWrap] + lastSlot
+      if slots {
+        goal(cr3SlotsAt(next, cf, ck), all + [cr3SlotsAt(s, cf, ck)])
+      } else {
+        goal(cr3IndexAt(next, w) && cr3CountedAt(next, cf), all + [cr3IndexAt(s, w), cr3CountedAt(s, cf)])
+      }
+      continue
+    }
+    // the roots whose enumeration changes: the old one (if loaded and not the new one), the new one
+    let leaves = known == .other ? [old] : []
+    if slots {
+      // the positions the step writes: the caller's in the old root (the last vCPU moves
+      // there), the new root's end (the caller goes there; a reload first frees the last one)
+      let end = known == .reload ? lastPosition : c.count[m]
+      if loaded { goal(cr3SlotsAt(next, old, c.index[v]), leaving(c.index[v]) + lastSlot) }
+      goal(cr3SlotsAt(next, m, end), known == .reload ? leaving(end) : joining(end))
+      // any other position: in the old root's enumeration, the new root's, or another's
+      let written = (loaded ? [(old, c.index[v])] : []) + [(m, end)]
+      func other(_ f: BV, _ hyps: [Z3Bool]) {
+        goal(cr3SlotsAt(next, f, ck), [cr3SlotsAt(s, f, ck)] + hyps + written.map { !(f .== $0.0 && ck .== $0.1) })
+      }
+      for f in leaves { other(f, leaving(ck) + lastSlot) }
+      other(m, (known == .reload ? leaving(ck) : joining(ck)) + [caller] + lastSlot)
+      other(cf, [caller] + lastSlot + ([m] + leaves).map { cf .!= $0 })
+    } else {
+      goal(cr3CountedAt(next, m), [cr3CountedAt(s, m)])
+      for f in leaves { goal(cr3CountedAt(next, f), [cr3CountedAt(s, f)]) }
+      goal(cr3CountedAt(next, cf), [cr3CountedAt(s, cf)] + ([m] + leaves).map { cf .!= $0 })
+      goal(cr3IndexAt(next, v), known == .reload ? leaving(lastPosition) : joining(c.count[m]))
+      if loaded { goal(cr3IndexAt(next, last), [last .!= v] + leaving(c.index[v]) + lastSlot) }
+      // any other vCPU: its root is the old one, the new one, or another
+      let others = [cr3IndexAt(s, w), w .!= v] + (loaded ? [w .!= last] : [])
+      let root = c.root[w]
+      for f in leaves { goal(cr3IndexAt(next, w), others + [root .== f] + leaving(c.index[w]) + lastSlot) }
+      goal(cr3IndexAt(next, w), others + [root .== m] + (known == .reload ? leaving(c.index[w]) + lastSlot : joining(c.index[w])))
+      goal(cr3IndexAt(next, w), others + ([m] + leaves).map { root .!= $0 })
+    }
+  }
+  return goals.count == 1 ? goals[0] : .byCases(goals)
+}
+
+/// newBaseptr × a page-table invariant, point-wise: after the step, at each root it changes and
+/// at any other frame, at any slot and any position, from the invariant at the same points before
+/// it and the roots' counts below 2^58. Nothing else is needed: newBaseptr writes no entry and no
+/// enumeration, and (its puts leaving a count > 0) no type, so only its roots' counts change. By
+/// `BaseptrCase` (a reloaded root is one frame, one term). `PTInvariant.assumes` is not used: the
+/// goal assumes `inv` only.
+private func baseptrPTGoal(_ inv: PTInvariant) -> Goal {
+  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
+  return .byCases(newBaseptr(byCases: true)().cases.map { step in
+    let s = SymState()
+    let (r, next) = step.transition(s)
+    let roots = step.claimFrames(s)
+    var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
+    hyps += (roots + [cf]).map { inv.atFrame(s, $0) } + [inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)]
+    for f in roots { hyps += [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
+    let claim = all(roots.map { inv.atFrame(next, $0) }) && all(roots.map { cf .!= $0 }).implies(inv.atFrame(next, cf))
+      && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+    return Goal(
+      claim: claim, hypotheses: hyps,
+      witnesses: step.witnesses + [
+        .word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
+      ],
+      logic: "QF_UFBV")
+  })
+}
+
+/// `mmuextOpNewBaseptr_<inv>`, its mutant a weakened step or (nil) the induction hypothesis
+/// dropped (in the small state, `ptMutantGoal`).
+private func baseptrPTObligation(_ inv: PTInvariant, mutant: (String, CR3Bug)? = nil) -> Obligation {
+  let m = mutant.map { name, bug in Mutant(name) { ptMutantGoal(inv, newBaseptr(bug)()) } }
+    ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, newBaseptr()(), noInductionHypothesis: true) }
+  return Obligation("mmuextOpNewBaseptr_\(inv.name)", mutants: [m]) { baseptrPTGoal(inv) }
+}
+
+// MARK: obligations
+
+let cr3Obligations: [Obligation] = {
+  let op = "mmuextOpNewBaseptr"
+  return [
+    // the L1 steps × the CR3 part of domainConsistency (updateVaMapping: by refinement of
+    // mmuUpdate); an R/W entry to a root without the type check retypes it `writable`
+    cr3RootsObligation("mmuUpdate", step: mmuUpdate(), mutants: [("noTypeCheck", mmuUpdate(.noTypeCheck))]),
+    cr3RootsObligation("mmuextOpPinL1", step: pin()),
+    cr3RootsObligation("mmuextOpPinL1ValidateStart", step: pinStart()),
+    cr3RootsObligation("mmuextOpPinL1Validate", step: validateEntry(), mutants: [("noTypeCheck", validateEntry(.noTypeCheck))]),
+    cr3RootsObligation("mmuextOpPinL1ValidateFinish", step: pinFinish()),
+    cr3RootsObligation("mmuextOpUnpinL1", step: unpin()),
+    cr3RootsObligation("mmuextOpUnpinL1UnvalidateStart", step: unpinStart()),
+    cr3RootsObligation("mmuextOpUnpinL1Unvalidate", step: unvalidateEntry()),
+    cr3RootsObligation("mmuextOpUnpinL1UnvalidateFinish", step: unpinFinish()),
+    cr3RootsObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
+    cr3RootsObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
+    // newBaseptr (without (un)validation): a root that is no L4, another domain's, or one that
+    // takes no typed reference (reloading the loaded root then drops its last one: untyped)
+    cr3RootsObligation(
+      op, step: newBaseptr(),
+      mutants: [
+        ("noTypeCheck", newBaseptr(.noTypeCheck)), ("noOwnerCheck", newBaseptr(.noOwnerCheck)),
+        ("noGetPageType", newBaseptr(.noGetPageType)),
+      ]),
+    // the CR3's references move from the old root's ext counts to the new one's
+    baseptrPTObligation(referenceCountsEquationsPT, mutant: ("leaksOldReference", .noPutPage)),
+    baseptrPTObligation(referenceIndexPT),
+    baseptrPTObligation(referenceSlotsPT),
+    // the caller joins the new root's enumeration; its old place is filled by the old root's last
+    Obligation("\(op)_cr3Index", mutants: [Mutant("notLoaded") { cr3EnumGoal(slots: false, bug: .noLoad, split: false) }]) {
+      cr3EnumGoal(slots: false)
+    },
+    Obligation("\(op)_cr3Slots", mutants: [Mutant("notLoaded") { cr3EnumGoal(slots: true, bug: .noLoad, split: false) }]) {
+      cr3EnumGoal(slots: true)
+    },
+    baseptrPTObligation(typeSafetyPT),
+    baseptrPTObligation(isolationPT),
+    // m has a type count > 0, so it is neither free nor the hypervisor's; the old root is the
+    // caller's domain's (cr3Roots): no reference taken or dropped on a free frame
+    ownershipObligation(op, step: newBaseptr()),
+  ]
+}()
