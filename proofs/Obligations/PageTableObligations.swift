@@ -887,7 +887,7 @@ private func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
 
 /// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
 /// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
-private func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
+func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
   let (base, terms, small) = smallPTState()
   let s = step.initial(base)
   let (r, next) = step.transition(s)

@@ -5,6 +5,7 @@ let specObligations: [Obligation] =
   specObligationList + eventChannelObligations + runQueueObligations + domainSchedObligations
   + eventWakeObligations + boundedWaitObligations
   + pageTableObligations
+  + grantPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).
 let slowObligations: [Obligation] = pageTableSlowObligations

@@ -18,6 +18,7 @@ enum ProveMatrix {
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
+    "typeSafetyL1": "typeSafety",
   ]
 
   /// Refinement obligations: when proved, the first transition's accepted steps are steps of the
