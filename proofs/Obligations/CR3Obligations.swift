@@ -213,7 +213,7 @@ private func cr3RootsGoal(_ step: PTStep, small: Bool = false, assume: Bool = tr
 }
 
 /// `<op>_cr3Roots` with mutants of weakened steps (refuted in the small state).
-private func cr3RootsObligation(
+func cr3RootsObligation(
   _ op: String, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)]
 ) -> Obligation {
   Obligation("\(op)_cr3Roots", mutants: mutants.map { m in Mutant(m.0) { cr3RootsGoal(m.1(), small: true) } }) {
@@ -223,7 +223,7 @@ private func cr3RootsObligation(
 
 /// `<op>_cr3Roots` for a step no dropped check can break (it retypes no frame that can be a
 /// root): the mutant drops cr3Roots before the step.
-private func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep) -> Obligation {
+func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep) -> Obligation {
   Obligation("\(op)_cr3Roots", mutants: [Mutant("noInductionHypothesis") { cr3RootsGoal(step(), small: true, assume: false) }]) {
     cr3RootsGoal(step())
   }

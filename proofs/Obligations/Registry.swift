@@ -6,6 +6,7 @@ let specObligations: [Obligation] =
   + eventWakeObligations + boundedWaitObligations
   + pageTableObligations
   + cr3Obligations
+  + grantPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).
 let slowObligations: [Obligation] = pageTableSlowObligations

@@ -19,6 +19,7 @@ enum ProveMatrix {
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
     "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Roots": "domainConsistency",
+    "typeSafetyL1": "typeSafety",
   ]
 
   /// Refinement obligations: when proved, the first transition's accepted steps are steps of the
