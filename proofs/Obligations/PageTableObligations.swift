@@ -58,6 +58,10 @@ struct SymPageTables {
   /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
   /// (now untyped) and its cursor; entries at or above it still hold their references.
   var unvalidating: (frame: BV, cursor: BV)? = nil
+  /// Ghost, between domainDestroy's release loops and its teardown only (DestroyPTObligations.swift):
+  /// the domain being destroyed, whose L1 entries to frames it does not own have released their
+  /// references (putEntryReferences) while staying present. nil elsewhere: no slot is released.
+  var released: BV? = nil
   /// The vCPUs' CR3s and their enumeration (CR3Obligations.swift); none of the steps here writes them.
   var cr3 = SymCR3s()
 }
@@ -78,6 +82,8 @@ func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
   if let u = s.pt.unvalidating {
     holds = holds || (t .== u.frame && u.cursor .<= i && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i]))
   }
+  // after domainDestroy's release loop: the target's entries to foreign frames hold no references
+  if let d = s.pt.released { holds = holds && !(s.owner[t] .== d && s.owner[ptTarget(s, t, i)] .!= d) }
   return holds
 }
 func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }

@@ -7,6 +7,7 @@ let specObligations: [Obligation] =
   + pageTableObligations
   + cr3Obligations
   + grantPageTableObligations
+  + destroyPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).
 let slowObligations: [Obligation] = pageTableSlowObligations

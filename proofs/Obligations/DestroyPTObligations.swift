@@ -1,0 +1,220 @@
+// domainDestroy × isolation and referenceCounts (its three parts: the equations, referenceIndex,
+// referenceSlots) in the L1 page-table model of PageTableObligations.swift (read its file comment
+// first), point-wise, as GrantPTObligations.swift does for the grant and memory ops.
+//
+// The Spec's `domainDestroy` (Spec/Domains.swift), after its checks (privileged live caller;
+// live target ≠ the caller's domain; EBUSY while another domain holds a grant mapping of one of
+// the target's grants):
+//   1. for every L1 of the target (type l1, count > 0), every present entry to a frame the target
+//      does not own releases its references (putEntryReferences); the entry itself stays;
+//   2. its grant mappings are released (releaseGrantMapping);
+//   3. every frame it owns is scrubbed and freed (owner free, type none, counts 0, unpinned,
+//      contents gone); then its vCPUs (so its CR3s), grant table, mappings and ports go.
+//
+// isolation (the WHOLE destroy). Steps 1 and 2 change only counts and enumerations (not read by
+// isolation), the target's own grant permissions, and the type of frames that lose their last
+// `writable` typed reference (a released R/W entry's target is `writable`: typeSafety at that
+// slot; a writable mapping's frame is `writable`): they untype `writable` frames only, which the
+// step writes as "any `writable` frame may become untyped" (a free choice per frame: an
+// over-approximation of the loops, so argued only to that extent). Step 3 untypes the target's
+// tables (no live slot is left in them) and frees its frames. A surviving domain e's live slot
+// keeps its table, type and entry; if it maps its own frame, that owner stays. If it maps a frame
+// by a grant permission (`pt.grantRead[e, f]`), the frame must not be the target's, or it is freed
+// under the mapping: what prevents that is the EBUSY check, through a link between the
+// permission and the grant mappings this model does not have. It is ASSUMED, next to the grant
+// link (`grantLinkAt`), at the claimed slot: `grantEntryLinkAt` — `pt.grantRead[e, f]` ⇒ f's
+// owner g is a 16-bit domain and e holds a grant mapping of one of g's grants
+// (`pt.mapsGrantOf[e, g]`; the Spec's grantConsistency, mapping part with its entry part: the
+// mapping matches an entry in use of g naming f, which g owns). With EBUSY (g = target is refused
+// for e ≠ target) the frame is not the target's. The claim is isolation AND the grant link at the
+// slot's (owner, target) pair afterwards (the link the frameOwnership goals assume at a released
+// entry's pair): without the EBUSY check the permission survives but names a free frame, so the
+// link part fails; isolation's own clause (`own || granted`) reads only the permission, which
+// the Spec's grantAllows also keeps (the Spec's grantConsistency and referenceCounts are what
+// break). Mutants: no EBUSY check (`noBusyCheck`: the link), the tables freed but kept typed
+// and unscrubbed (`keepsTables`: a free frame's L1 stays live).
+//
+// referenceCounts (the TEARDOWN, step 3, from the state after steps 1 and 2). The release loop
+// is NOT proved as a loop: the pre-state is the one after it, marked by the ghost
+// `SymPageTables.released` = the target, in which the target's L1 entries to frames it does not
+// own are present but not live (ptLive), hence in no enumeration and counted nowhere: the
+// invariants are assumed of that marked state. That they hold there is argued, as in the general
+// model (`symDomainDestroy`): each release is one slot's putEntryReferences, the effect of an
+// mmuUpdate of that entry to an absent one (proved: `mmuUpdate_*`, cases "old → absent"), except
+// that the entry stays present, which the marker accounts for; each grant mapping's release is
+// grantUnmap's (proved: `grantUnmap_*`, its EBUSY checks being vacuous for a dying domain whose
+// tables all die). The teardown then zeroes the ghost counts of the target's frames: their l1Refs
+// and wRefs are their live slots (the enumerations; proved empty of other domains' slots below),
+// their ext references (L2–L4 entries, CR3s, grant mappings: not enumerated in this model) are
+// ARGUED to be the target's own (its L2–L4 tables and CR3s go with it; another domain's upper
+// tables map only its own frames, Spec isolation; another domain's grant mappings of the target's
+// frames are refused by EBUSY). What the proofs carry: referenceIndex — a live slot after is a
+// survivor's (the target's tables are untyped), live before, enumerated at its target, which is
+// not the target's (isolation + the assumed entry link + EBUSY, as above), so its count stands;
+// referenceSlots — a position of a freed frame is beyond its count 0, and one of any other frame
+// holds a slot live before, so not a target table's (those slots to foreign frames are released),
+// which stays live. Mutants: no EBUSY check (referenceIndex: a survivor's slot enumerated at a
+// freed frame, count 0), the teardown without the release loop (`skipsRelease`, referenceSlots:
+// a target table's slot to a foreign frame stays enumerated and dies), a freed frame left pinned
+// (`keepsPins`, the equations).
+
+import BulkheadCore
+import Z3Kit
+
+/// Checks or effects a destroy mutant drops.
+enum DestroyPTBug: Equatable {
+  case none
+  /// The EBUSY check (another domain maps one of the target's grants).
+  case noBusyCheck
+  /// scrubAndFree resetting the owner but neither the type nor the contents; not clearing `pinned`.
+  case keepsTables, keepsPins
+  /// The teardown run on a state where the release loop did not run (no `released` marker).
+  case skipsRelease
+}
+
+extension SymPageTables {
+  /// `grantMappings[e].values.contains { $0.granter == g }` (the Spec's "e maps a grant of g's"),
+  /// a ghost read by the assumed entry link and the EBUSY check only; no step of this model
+  /// writes it (destroy drops the target's own row, which no goal reads afterwards).
+  var mapsGrantOf: Field2 { Field2.fresh("pt.mapsGrantOf") }
+}
+
+/// The grant link with its mapping (ASSUMED, proofs/README.md "Trusted"): a grant permission e
+/// holds on f is on a 16-bit domain's frame (`grantLinkAt`), and e holds a mapping of a grant of
+/// that domain's.
+func grantEntryLinkAt(_ s: SymState, _ e: BV, _ f: BV) -> Z3Bool {
+  flag(s.pt.grantRead[e, f]).implies(s.owner[f] .< 0x1_0000 && flag(s.pt.mapsGrantOf[e, s.owner[f]]))
+}
+
+/// isolation at slot (t, i) with the grant link at its pair: the claim of `domainDestroy_isolation`.
+func isolationLinkedAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
+  isolationAtSlot(s, t, i) && ptLive(s, t, i).implies(grantLinkAt(s, s.owner[t], ptTarget(s, t, i)))
+}
+let isolationLinkedPT = PTInvariant(name: "isolation", atSlot: isolationLinkedAtSlot)
+
+/// The slot the goals claim at (the EBUSY check and the entry link are instantiated there).
+private var claimedSlot: (BV, BV) { (BV("claim.table"), BV("claim.index")) }
+
+// MARK: transition
+
+/// `domainDestroy(caller:target:)` in the L1 model. `releases`: run the effects of the release
+/// loops (steps 1 and 2) as isolation sees them (the whole destroy); false: the teardown alone,
+/// from the state after the loops (the `released` marker set by the step's `initial`).
+///
+/// Checks, in the Spec's order: `symDestroyChecks`; EBUSY: a grantee other than the target holds
+/// a mapping of one of the target's grants, stated at the grantees of `busyAt` (the Spec checks
+/// every grantee: checking some refuses less, an over-approximation).
+func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt grantees: [BV], bug: DestroyPTBug = .none) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symDestroyChecks(&r, s, caller: c, target: d)
+    if bug != .noBusyCheck {
+      for e in grantees { r.throwIf(e .!= d && flag(s.pt.mapsGrantOf[e, d]), DecisionErrno.EBUSY) }
+    }
+    var n = s
+    if releases {
+      // 1, 2: a `writable` frame losing its last typed reference is untyped (any may: free choice)
+      let drops = Field.fresh("domainDestroy.untypes")
+      n.type = s.type.setWhere({ f in s.type[f] .== DecisionPageType.writable && flag(drops[f]) }) { _ in
+        BV(constant: DecisionPageType.none)
+      }
+      // its grant mappings are gone, so are its permissions
+      let (gr, gw) = (s.pt.grantRead, s.pt.grantWrite)
+      n.pt.grantRead = Field2 { e, f in BV.ite(e .== d, kFalse, gr[e, f]) }
+      n.pt.grantWrite = Field2 { e, f in BV.ite(e .== d, kFalse, gw[e, f]) }
+    }
+    // 3: for mfn in owned { s.scrubAndFree(mfn) }
+    let owned: (BV) -> Z3Bool = { f in s.owner[f] .== d }
+    let before = n
+    n.owner = before.owner.setWhere(owned) { _ in BV(constant: DecisionOwner.free) }
+    if bug != .keepsTables { n.type = before.type.setWhere(owned) { _ in BV(constant: DecisionPageType.none) } }
+    n.typeCount = before.typeCount.setWhere(owned) { _ in kFalse }
+    n.refCount = before.refCount.setWhere(owned) { _ in kFalse }
+    if bug != .keepsPins { n.pinned = before.pinned.setWhere(owned) { _ in kFalse } }
+    n.validated = before.validated.setWhere(owned) { _ in kFalse }
+    let pte = before.pt.pte
+    if bug != .keepsTables { n.pt.pte = Field2 { t, j in BV.ite(owned(t), kFalse, pte[t, j]) } }  // contents[mfn] = nil
+    // ghost: the references left on its frames are its own (argued, file comment) and go with them
+    n.pt.l1Refs = before.pt.l1Refs.setWhere(owned) { _ in kFalse }
+    n.pt.wRefs = before.pt.wRefs.setWhere(owned) { _ in kFalse }
+    n.pt.extRefs = before.pt.extRefs.setWhere(owned) { _ in kFalse }
+    n.pt.extTyped = before.pt.extTyped.setWhere(owned) { _ in kFalse }
+    n.pt.released = nil
+    n.pt.validating = nil
+    n.pt.unvalidating = nil
+    // grant table, mappings, vCPUs (CR3s), ports: not read by these invariants
+    return (r, n)
+  }
+}
+
+// MARK: steps
+
+private func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let c = BV("caller"), d = BV("target")
+    let (ct, ci) = claimedSlot
+    var step = PTStep(
+      transition: { s in symDomainDestroyL1(caller: c, target: d, releases: releases, busyAt: [s.owner[ct]], bug: bug)(s) },
+      // the grant link with its mapping at the claimed slot's pair (assumed, file comment)
+      hypotheses: { s in [grantEntryLinkAt(s, s.owner[ct], ptTarget(s, ct, ci))] },
+      slots: [], frames: { _ in [] },
+      witnesses: [.word("caller", c), .word("target", d)])
+    // the teardown starts after the release loops (none in the `skipsRelease` mutant)
+    if !releases && bug != .skipsRelease {
+      step.initial = { s in
+        var m = s
+        m.pt.released = d
+        return m
+      }
+    }
+    return step
+  }
+}
+
+// MARK: obligations
+
+/// The goal, point-wise: the claim at a fresh frame, a fresh slot and a fresh position (each a
+/// case; parts the invariant does not have are skipped), from the invariants `parts` before the
+/// step at the same point only (a slot: also its target), and isolation at the slot for the
+/// slot case. The step's updates are `setWhere`s over "owned by the target", decided at each point
+/// by the point's own owner: no other point is needed.
+private func destroyPTGoal(_ inv: PTInvariant, _ step: PTStep, assuming parts: [PTInvariant]) -> Goal {
+  let s = step.initial(SymState())
+  let (r, next) = step.transition(s)
+  let cf = BV("claim.frame"), (ct, ci) = claimedSlot, ck = BV("claim.position")
+  let common = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
+  func bounds(_ f: BV) -> [Z3Bool] { [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
+  let target = ptTarget(s, ct, ci)
+  let cases: [(claim: Z3Bool, hypotheses: [Z3Bool])] = [
+    (inv.atFrame(next, cf), parts.map { $0.atFrame(s, cf) } + bounds(cf)),
+    (inv.atSlot(next, ct, ci), parts.map { $0.atSlot(s, ct, ci) } + parts.map { $0.atFrame(s, target) } + bounds(target)),
+    (inv.atPosition(next, cf, ck), parts.map { $0.atPosition(s, cf, ck) } + bounds(cf)),
+  ]
+  let witnesses = step.witnesses + [.word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci)]
+  return .byCases(
+    cases.filter { $0.claim.constant != true }.map { c in
+      Goal(claim: c.claim, hypotheses: common + c.hypotheses, witnesses: witnesses, logic: "QF_UFBV")
+    })
+}
+
+private func destroyPTObligation(
+  _ inv: PTInvariant, assuming parts: [PTInvariant], releases: Bool, mutants: [(String, DestroyPTBug)]
+) -> Obligation {
+  Obligation(
+    "domainDestroy_\(inv.name)",
+    mutants: mutants.map { m in Mutant(m.0) { ptMutantGoal(inv, destroyStep(releases: releases, m.1)()) } }
+  ) { destroyPTGoal(inv, destroyStep(releases: releases)(), assuming: parts) }
+}
+
+let destroyPageTableObligations: [Obligation] = {
+  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT, iso = isolationPT
+  return [
+    // the whole destroy: a survivor's live slot keeps its permission, and (EBUSY) its frame
+    destroyPTObligation(
+      isolationLinkedPT, assuming: [iso], releases: true, mutants: [("noBusyCheck", .noBusyCheck), ("keepsTables", .keepsTables)]),
+    // the teardown, from the state after the release loops (argued)
+    destroyPTObligation(rc, assuming: [rc], releases: false, mutants: [("keepsPins", .keepsPins)]),
+    destroyPTObligation(ri, assuming: [ri, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
+    destroyPTObligation(rs, assuming: [rs], releases: false, mutants: [("skipsRelease", .skipsRelease)]),
+  ]
+}()
