@@ -70,6 +70,9 @@ enum DestroyPTBug: Equatable {
   case keepsTables, keepsPins
   /// The teardown run on a state where the release loop did not run (no `released` marker).
   case skipsRelease
+  /// The release loop: an entry released without its putPage; the loop started at an arbitrary
+  /// cursor; the loop left before the cursor reaches the end.
+  case noPutPage, startsMidway, finishesEarly
 }
 
 extension SymPageTables {
@@ -147,6 +150,123 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt grant
   }
 }
 
+// MARK: the release loop (step 1), as a loop over a ghost cursor
+
+/// The start of step 1, after the checks: the cursor at 0 (no slot released yet).
+func symReleaseStart(target d: BV, bug: DestroyPTBug = .none) -> SymTransition {
+  { s in
+    var n = s
+    n.pt.released = (d, bug == .startsMidway ? BV("badCursor") : BV(constant: 0))
+    return (Refusals(), n)
+  }
+}
+
+/// One iteration of step 1 at the cursor, slot (t, i) (encoding t << 9 | i: the Spec's order,
+/// owned frames ascending and entries by index; the releases commute, so the order is immaterial
+/// to the net effect): if t is an L1 of the target in use and the entry is present and maps a
+/// frame the target does not own, putEntryReferences (putPageType if R/W, of a `writable` frame,
+/// so flat; putPage); the entry stays. Ghost: the slot leaves its target's enumerations (it is no
+/// longer live: the marker's cursor passes it). `known`: the step restricted to one case (not
+/// released / a read-only / an R/W entry released), for the proofs by cases.
+func symReleaseEntry(table t: BV, index i: BV, bug: DestroyPTBug = .none, known k: EntryKind? = nil) -> SymTransition {
+  { s in
+    var r = Refusals()
+    let d = s.pt.released!.domain
+    let e = s.pt.pte[t, i], a = SymPTE.frame(e)
+    var rel = s.owner[t] .== d && s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0 && SymPTE.isPresent(e)
+      && s.owner[a] .!= d
+    var rw = rel && SymPTE.isWritable(e)
+    if let k {
+      r.assume(rel.iff(k != .absent ? .true : .false))
+      r.assume(rw.iff(k == .writable ? .true : .false))
+      (rel, rw) = (k != .absent ? .true : .false, k == .writable ? .true : .false)
+    }
+    var n = symPutPageTypeFlat(s, a, when: rw)
+    if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: rel) }
+    let x = ptSlot(t, i)
+    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: rel, to: a, adding: .false)
+    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+    n.pt.released = (d, x &+ 1)
+    return (r, n)
+  }
+}
+
+/// The end of step 1: the cursor past every slot of an existing frame (frameCount << 9); from
+/// here on every release is done (the marker without a cursor, the teardown's pre-state).
+func symReleaseFinish() -> SymTransition {
+  { s in
+    var n = s
+    n.pt.released = (s.pt.released!.domain, nil)
+    return (Refusals(), n)
+  }
+}
+
+private func releaseStartStep(_ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("target")
+    return PTStep(transition: symReleaseStart(target: d, bug: bug), slots: [], frames: { _ in [] }, witnesses: [.word("target", d)])
+  }
+}
+
+private func releaseEntryStep(_ bug: DestroyPTBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
+  {
+    let d = BV("target"), t = BV("table"), i = BV("index")
+    let e = SymState().pt.pte[t, i]
+    var step = PTStep(
+      transition: symReleaseEntry(table: t, index: i, bug: bug),
+      initial: { var s = $0; s.pt.released = (d, ptSlot(t, i)); return s },
+      // the loop runs over the slots of existing frames
+      hypotheses: { s in [i .< 512, t .< s.frameCount] },
+      slots: [(t, i)], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("target", d), .word("table", t), .word("index", i), .word("entry", e)])
+    guard byCases else { return step }
+    step.cases = EntryKind.allCases.map { k in
+      var one = step
+      one.transition = symReleaseEntry(table: t, index: i, bug: bug, known: k)
+      // as modEntry from this entry to an absent one (no setEntry: the slot dies by the cursor)
+      one.entry = (t, i, kFalse, ModEntryCase(old: k, new: .absent, sameTarget: nil))
+      // a released entry's table is an L1 in use; otherwise, an L1 is in use (typeSafety), so the
+      // slot does not die by the cursor unless released
+      one.tableFacts = { s in
+        k != .absent
+          ? [s.type[t] .== DecisionPageType.l1, s.typeCount[t] .> 0]
+          : [(s.type[t] .== DecisionPageType.l1).implies(s.typeCount[t] .> 0)]
+      }
+      one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
+      one.claimSlots = { s in
+        let a = SymPTE.frame(e)
+        let lasts = (k != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+          + (k == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+        return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+      }
+      return one
+    }
+    return step
+  }
+}
+
+private func releaseFinishStep(_ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("target"), c = BV("cursor")
+    return PTStep(
+      transition: symReleaseFinish(),
+      initial: { var s = $0; s.pt.released = (d, bug == .finishesEarly ? c : s.frameCount << 9); return s },
+      hypotheses: { s in bug == .finishesEarly ? [c .< s.frameCount << 9] : [] },
+      slots: [], frames: { _ in [] }, witnesses: [.word("target", d), .word("cursor", c)])
+  }
+}
+
+private func loopObligation(
+  _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: (String, @Sendable () -> PTStep)? = nil
+) -> Obligation {
+  let m =
+    mutant.map { m in Mutant(m.0) { ptMutantGoal(inv, m.1()) } }
+    ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }
+  return Obligation("\(op)_\(inv.name)", mutants: [m]) { ptGroundGoal(inv, step()) }
+}
+
 // MARK: steps
 
 private func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
@@ -163,7 +283,7 @@ private func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendab
     if !releases && bug != .skipsRelease {
       step.initial = { s in
         var m = s
-        m.pt.released = d
+        m.pt.released = (d, nil)
         return m
       }
     }
@@ -216,5 +336,15 @@ let destroyPageTableObligations: [Obligation] = {
     destroyPTObligation(rc, assuming: [rc], releases: false, mutants: [("keepsPins", .keepsPins)]),
     destroyPTObligation(ri, assuming: [ri, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
     destroyPTObligation(rs, assuming: [rs], releases: false, mutants: [("skipsRelease", .skipsRelease)]),
+    // the release loop (step 1): start, one iteration, finish (the teardown's pre-state)
+    loopObligation("domainDestroyReleaseStart", rc, step: releaseStartStep()),
+    loopObligation("domainDestroyReleaseStart", ri, step: releaseStartStep()),
+    loopObligation("domainDestroyReleaseStart", rs, step: releaseStartStep(), mutant: ("startsMidway", releaseStartStep(.startsMidway))),
+    loopObligation("domainDestroyRelease", rc, step: releaseEntryStep(byCases: true), mutant: ("noPutPage", releaseEntryStep(.noPutPage))),
+    loopObligation("domainDestroyRelease", ri, step: releaseEntryStep(byCases: true)),
+    loopObligation("domainDestroyRelease", rs, step: releaseEntryStep(byCases: true)),
+    loopObligation("domainDestroyReleaseFinish", rc, step: releaseFinishStep()),
+    loopObligation("domainDestroyReleaseFinish", ri, step: releaseFinishStep()),
+    loopObligation("domainDestroyReleaseFinish", rs, step: releaseFinishStep(), mutant: ("finishesEarly", releaseFinishStep(.finishesEarly))),
   ]
 }()

@@ -58,10 +58,11 @@ struct SymPageTables {
   /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
   /// (now untyped) and its cursor; entries at or above it still hold their references.
   var unvalidating: (frame: BV, cursor: BV)? = nil
-  /// Ghost, between domainDestroy's release loops and its teardown only (DestroyPTObligations.swift):
+  /// Ghost, from domainDestroy's release loop to its teardown only (DestroyPTObligations.swift):
   /// the domain being destroyed, whose L1 entries to frames it does not own have released their
-  /// references (putEntryReferences) while staying present. nil elsewhere: no slot is released.
-  var released: BV? = nil
+  /// references (putEntryReferences) while staying present: those whose slot encoding is below
+  /// `below` (the loop's cursor), or all of them (nil: after the loop). nil elsewhere: none.
+  var released: (domain: BV, below: BV?)? = nil
   /// The vCPUs' CR3s and their enumeration (CR3Obligations.swift); none of the steps here writes them.
   var cr3 = SymCR3s()
 }
@@ -83,7 +84,11 @@ func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
     holds = holds || (t .== u.frame && u.cursor .<= i && i .< 512 && SymPTE.isPresent(s.pt.pte[t, i]))
   }
   // after domainDestroy's release loop: the target's entries to foreign frames hold no references
-  if let d = s.pt.released { holds = holds && !(s.owner[t] .== d && s.owner[ptTarget(s, t, i)] .!= d) }
+  if let r = s.pt.released {
+    let d = r.domain
+    let done = r.below.map { ptSlot(t, i) .< $0 } ?? .true
+    holds = holds && !(s.owner[t] .== d && s.owner[ptTarget(s, t, i)] .!= d && done)
+  }
   return holds
 }
 func ptLiveW(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool { ptLive(s, t, i) && SymPTE.isWritable(s.pt.pte[t, i]) }
@@ -239,7 +244,7 @@ func moveInEnumeration(
 }
 
 /// `putPageType(mfn)` for a non-table type (no un-validation).
-private func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
+func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
   var n = s
   let count = s.typeCount[mfn] &- 1
   n.typeCount = s.typeCount.set(mfn, count, when: c)
@@ -774,7 +779,7 @@ private func ptEntryEnumGoals(_ inv: PTInvariant, _ step: PTStep) -> [Goal] {
 
 /// `invariants(s) ∧ ¬refused ⇒ inv(step(s))` at a fresh frame, slot and position (so for all),
 /// from ground instances of the invariants (fewer hypotheses than the ∀ forms).
-private func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvariant] = pageTableInvariants) -> Goal {
+func ptGroundGoal(_ inv: PTInvariant, _ step: PTStep, assuming: [PTInvariant] = pageTableInvariants) -> Goal {
   if !step.cases.isEmpty, step.cases.allSatisfy({ $0.entry != nil }),
     inv.name == referenceIndexPT.name || inv.name == referenceSlotsPT.name
   {
