@@ -34,29 +34,39 @@
 // break). Mutants: no EBUSY check (`noBusyCheck`: the link), the tables freed but kept typed
 // and unscrubbed (`keepsTables`: a free frame's L1 stays live).
 //
-// referenceCounts (the TEARDOWN, step 3, from the state after steps 1 and 2). The release loop
-// is NOT proved as a loop: the pre-state is the one after it, marked by the ghost
-// `SymPageTables.released` = the target, in which the target's L1 entries to frames it does not
-// own are present but not live (ptLive), hence in no enumeration and counted nowhere: the
-// invariants are assumed of that marked state. That they hold there is argued, as in the general
-// model (`symDomainDestroy`): each release is one slot's putEntryReferences, the effect of an
-// mmuUpdate of that entry to an absent one (proved: `mmuUpdate_*`, cases "old → absent"), except
-// that the entry stays present, which the marker accounts for; each grant mapping's release is
-// grantUnmap's (proved: `grantUnmap_*`, its EBUSY checks being vacuous for a dying domain whose
-// tables all die). The teardown then zeroes the ghost counts of the target's frames: their l1Refs
-// and wRefs are their live slots (the enumerations; proved empty of other domains' slots below),
-// their ext references (L2–L4 entries, CR3s, grant mappings: not enumerated in this model) are
-// ARGUED to be the target's own (its L2–L4 tables and CR3s go with it; another domain's upper
-// tables map only its own frames, Spec isolation; another domain's grant mappings of the target's
-// frames are refused by EBUSY). What the proofs carry: referenceIndex — a live slot after is a
-// survivor's (the target's tables are untyped), live before, enumerated at its target, which is
-// not the target's (isolation + the assumed entry link + EBUSY, as above), so its count stands;
-// referenceSlots — a position of a freed frame is beyond its count 0, and one of any other frame
-// holds a slot live before, so not a target table's (those slots to foreign frames are released),
-// which stays live. Mutants: no EBUSY check (referenceIndex: a survivor's slot enumerated at a
-// freed frame, count 0), the teardown without the release loop (`skipsRelease`, referenceSlots:
-// a target table's slot to a foreign frame stays enumerated and dies), a freed frame left pinned
-// (`keepsPins`, the equations).
+// referenceCounts (its three parts) across steps 1 and 3. A ghost marker,
+// `SymPageTables.released` = (target, cursor), says which of the target's L1 entries to frames it
+// does not own have released their references: those whose slot encoding t << 9 | i is below the
+// cursor, or all (no cursor, after the loop). Such an entry is present but not live (ptLive),
+// hence in no enumeration and counted nowhere. Outside destroy the marker is nil and the
+// invariants are literally the ones without it.
+// - Step 1 is proved AS A LOOP, as the pin/unpin (un)validation loops are: the start (cursor 0:
+//   nothing released, the invariants unchanged; mutant `startsMidway`), ONE ITERATION at the
+//   cursor (cursor c ⇒ c + 1: the slot, if released, drops its references and leaves its
+//   target's enumerations by the modEntry "entry → absent" goals, by case; mutant `noPutPage`),
+//   the finish (cursor frameCount << 9, past every slot of an existing frame: typeSafety puts every
+//   L1 below frameCount; ⇒ the marker without a cursor; mutant `finishesEarly`). By induction on
+//   the cursor the invariants hold after the loop. The Spec's order (owned frames, then entries by
+//   index) is the encoding's: `ownedFrames` is ascending (the releases commute anyway).
+// - Step 2 (the grant mappings) is ARGUED: each release is grantUnmap's effect without its EBUSY
+//   checks, which the counting obligations of grantUnmap leave out (proved: `grantUnmap_reference*`,
+//   in states without the marker; the marker only removes live slots, on which those arguments do
+//   not rest).
+// - Step 3 (the TEARDOWN) is proved from the marked state after the loops. It zeroes the ghost
+//   counts of the target's frames: their l1Refs and wRefs are their live slots (the enumerations;
+//   proved empty of other domains' slots below), their ext references (L2–L4 entries, CR3s, grant
+//   mappings: not enumerated in this model) are ARGUED to be the target's own (its L2–L4 tables
+//   and CR3s go with it; another domain's upper tables map only its own frames, Spec isolation;
+//   another domain's grant mappings of the target's frames are refused by EBUSY). What the proofs
+//   carry: referenceIndex — a live slot after is a survivor's (the target's tables are untyped),
+//   live before, enumerated at its target, which is not the target's (isolation + the assumed
+//   entry link + EBUSY, as above), so its count stands; referenceSlots — a position of a freed
+//   frame is beyond its count 0, and one of any other frame holds a slot live before, so not a
+//   target table's (those slots to foreign frames are released), which stays live. Mutants: no
+//   EBUSY check (referenceIndex: a survivor's slot enumerated at a freed frame, count 0), the
+//   teardown without the release loop (`skipsRelease`, referenceSlots: a target table's slot to a
+//   foreign frame stays enumerated and dies), a freed frame left pinned (`keepsPins`, the
+//   equations).
 
 import BulkheadCore
 import Z3Kit
