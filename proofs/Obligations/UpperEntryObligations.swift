@@ -33,14 +33,29 @@ enum UpperBug: Equatable { case none, noOwnerCheck, noTypeCheck, noPutPage }
 /// type[t], for: d): if e is present, the Spec's getEntryReferences checks at that level, getPage(b),
 /// getPageType(b, ...) (count > 0: no type change); setEntry; if the old entry is present,
 /// putPageType(a), putPage(a). Ghost: one general and one typed ext reference move from a to b.
-func symMMUUpdateUpper(caller d: BV, table t: BV, index i: BV, val e: BV, bug: UpperBug = .none) -> SymTransition {
+/// `known`: the step restricted to one case (proofs by cases; `UpperCase`).
+func symMMUUpdateUpper(
+  caller d: BV, table t: BV, index i: BV, val e: BV, bug: UpperBug = .none, known c: UpperCase? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     symCheckOwned(&r, s, t, by: d)
     let old = s.pt.pte[t, i]
-    let newPresent = SymPTE.isPresent(e), oldPresent = SymPTE.isPresent(old)
-    let b = SymPTE.frame(e), a = SymPTE.frame(old)
+    var newPresent = SymPTE.isPresent(e), oldPresent = SymPTE.isPresent(old)
+    var b = SymPTE.frame(e)
+    let a = SymPTE.frame(old)
+    if let c {
+      r.assume(oldPresent.iff(c.old ? .true : .false))
+      r.assume(newPresent.iff(c.new ? .true : .false))
+      (oldPresent, newPresent) = (c.old ? .true : .false, c.new ? .true : .false)
+      if let same = c.sameTarget {
+        // both orientations, as the updates' `if id == k` test them
+        r.assume((b .== a).iff(same ? .true : .false))
+        r.assume((a .== b).iff(same ? .true : .false))
+        if same { b = a }
+      }
+    }
     // getEntryReferences(e, at: level, for: d): the Spec's checks (level = the table's type, l2–l4)
     var target = SymFrameInfo("upper.target")
     target.owner = bug == .noOwnerCheck ? d : s.owner[b]
@@ -65,6 +80,19 @@ func symMMUUpdateUpper(caller d: BV, table t: BV, index i: BV, val e: BV, bug: U
     if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: oldPresent) }
     n.pt.extRefs = n.pt.extRefs.set(a, n.pt.extRefs[a] &- 1, when: oldPresent)
     return (r, n)
+  }
+}
+
+/// One case of an upper entry update (as `ModEntryCase`): old / new entry present, and when both
+/// are, whether they target the same frame. A partition.
+struct UpperCase {
+  var old: Bool
+  var new: Bool
+  var sameTarget: Bool?
+  static let all: [UpperCase] = [false, true].flatMap { o in
+    [false, true].flatMap { n in
+      o && n ? [true, false].map { UpperCase(old: o, new: n, sameTarget: $0) } : [UpperCase(old: o, new: n, sameTarget: nil)]
+    }
   }
 }
 
@@ -96,15 +124,50 @@ func mmuUpdateUpper(_ bug: UpperBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+/// mmuUpdateUpper × a page-table invariant, point-wise and by `UpperCase` (as newBaseptr's
+/// `baseptrPTGoal`): after the step, at each target whose counts change and at any other frame,
+/// at any slot and any position, from the invariant at the same points before it (and the
+/// targets' counts below 2^58). The step writes no enumeration, no live slot's entry (the table
+/// is no L1: typeSafety at it, assumed) and (the counts staying > 0) no type.
+private func upperPTGoal(_ inv: PTInvariant) -> Goal {
+  let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
+  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
+  return .byCases(UpperCase.all.map { c in
+    let s = SymState()
+    let (r, next) = symMMUUpdateUpper(caller: d, table: t, index: i, val: e, known: c)(s)
+    let a = SymPTE.frame(s.pt.pte[t, i])
+    let b = c.sameTarget == true ? a : SymPTE.frame(e)
+    let targets = (c.old ? [a] : []) + (c.new && c.sameTarget != true ? [b] : [])
+    var hyps = configRanges(s) + upperHypotheses(s, d, t, i, e) + [!r.refused] + r.assumptions
+    hyps += (targets + [cf]).map { inv.atFrame(s, $0) } + [inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)]
+    for f in targets { hyps += [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
+    let claim = all(targets.map { inv.atFrame(next, $0) }) && all(targets.map { cf .!= $0 }).implies(inv.atFrame(next, cf))
+      && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
+    return Goal(
+      claim: claim, hypotheses: hyps,
+      witnesses: [
+        .word("caller", d), .word("table", t), .word("index", i), .word("entry", e), .word("claim.frame", cf),
+        .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
+      ],
+      logic: "QF_UFBV")
+  })
+}
+
 private func upperObligation(_ inv: PTInvariant, mutant: (String, UpperBug)? = nil) -> Obligation {
   let m = mutant.map { name, bug in Mutant(name) { ptMutantGoal(inv, mmuUpdateUpper(bug)()) } }
     ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, mmuUpdateUpper()(), noInductionHypothesis: true) }
-  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: [m]) { ptGroundGoal(inv, mmuUpdateUpper()()) }
+  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: [m]) {
+    inv.name == isolationPT.name ? ptGroundGoal(inv, mmuUpdateUpper()()) : upperPTGoal(inv)
+  }
 }
 
 let upperEntryObligations: [Obligation] = [
   // the entry's references move from the old target's ext counts to the new one's
-  // no L1 slot changes (the table is no L1)
+  upperObligation(referenceCountsEquationsPT, mutant: ("leaksOldReference", .noPutPage)),
+  upperObligation(referenceIndexPT),
+  upperObligation(referenceSlotsPT),
+  // no type changes (counts stay > 0), no L1 slot changes (the table is no L1)
+  upperObligation(typeSafetyPT),
   upperObligation(isolationPT),
   // the table is the caller's (checkOwned), both targets typed (so neither free nor the hypervisor's)
   ownershipObligation("mmuUpdateUpper", step: mmuUpdateUpper()),
