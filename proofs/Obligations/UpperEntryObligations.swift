@@ -125,31 +125,38 @@ func mmuUpdateUpper(_ bug: UpperBug = .none) -> @Sendable () -> PTStep {
 }
 
 /// mmuUpdateUpper × a page-table invariant, point-wise and by `UpperCase` (as newBaseptr's
-/// `baseptrPTGoal`): after the step, at each target whose counts change and at any other frame,
-/// at any slot and any position, from the invariant at the same points before it (and the
-/// targets' counts below 2^58). The step writes no enumeration, no live slot's entry (the table
+/// `baseptrPTGoal`), one goal per claimed point: after the step, at each target whose counts
+/// change (from the invariant there before it and its counts below 2^58), and at any other
+/// frame, any slot and any position (from the invariant at the same points before it). The step writes no enumeration, no live slot's entry (the table
 /// is no L1: typeSafety at it, assumed) and (the counts staying > 0) no type.
 private func upperPTGoal(_ inv: PTInvariant) -> Goal {
   let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
-  return .byCases(UpperCase.all.map { c in
+  let witnesses: [Witness] = [
+    .word("caller", d), .word("table", t), .word("index", i), .word("entry", e), .word("claim.frame", cf),
+    .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
+  ]
+  return .byCases(UpperCase.all.flatMap { c -> [Goal] in
     let s = SymState()
     let (r, next) = symMMUUpdateUpper(caller: d, table: t, index: i, val: e, known: c)(s)
     let a = SymPTE.frame(s.pt.pte[t, i])
     let b = c.sameTarget == true ? a : SymPTE.frame(e)
     let targets = (c.old ? [a] : []) + (c.new && c.sameTarget != true ? [b] : [])
-    var hyps = configRanges(s) + upperHypotheses(s, d, t, i, e) + [!r.refused] + r.assumptions
-    hyps += (targets + [cf]).map { inv.atFrame(s, $0) } + [inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)]
-    for f in targets { hyps += [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
-    let claim = all(targets.map { inv.atFrame(next, $0) }) && all(targets.map { cf .!= $0 }).implies(inv.atFrame(next, cf))
-      && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
-    return Goal(
-      claim: claim, hypotheses: hyps,
-      witnesses: [
-        .word("caller", d), .word("table", t), .word("index", i), .word("entry", e), .word("claim.frame", cf),
-        .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
-      ],
-      logic: "QF_UFBV")
+    let base = configRanges(s) + upperHypotheses(s, d, t, i, e) + [!r.refused] + r.assumptions
+    // one goal per target (each from the invariant there only), and one at the other points
+    let atTargets = targets.map { f in
+      Goal(
+        claim: inv.atFrame(next, f),
+        hypotheses: base + [inv.atFrame(s, f)]
+          + [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) },
+        witnesses: witnesses, logic: "QF_UFBV")
+    }
+    let elsewhere = Goal(
+      claim: all(targets.map { cf .!= $0 }).implies(inv.atFrame(next, cf)) && inv.atSlot(next, ct, ci)
+        && inv.atPosition(next, cf, ck),
+      hypotheses: base + [inv.atFrame(s, cf), inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)],
+      witnesses: witnesses, logic: "QF_UFBV")
+    return atTargets + [elsewhere]
   })
 }
 
