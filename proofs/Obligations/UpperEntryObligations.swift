@@ -126,8 +126,8 @@ func mmuUpdateUpper(_ bug: UpperBug = .none) -> @Sendable () -> PTStep {
 
 /// mmuUpdateUpper × a page-table invariant, point-wise and by `UpperCase` (as newBaseptr's
 /// `baseptrPTGoal`), one goal per claimed point: after the step, at each target whose counts
-/// change (from the invariant there before it and its counts below 2^58), and at any other
-/// frame, any slot and any position (from the invariant at the same points before it). The step writes no enumeration, no live slot's entry (the table
+/// change (from the invariant there before it and its counts below 2^58), at any other frame,
+/// at any slot and at any position (each from the invariant at the same point before it). The step writes no enumeration, no live slot's entry (the table
 /// is no L1: typeSafety at it, assumed) and (the counts staying > 0) no type.
 private func upperPTGoal(_ inv: PTInvariant) -> Goal {
   let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
@@ -151,12 +151,15 @@ private func upperPTGoal(_ inv: PTInvariant) -> Goal {
           + [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) },
         witnesses: witnesses, logic: "QF_UFBV")
     }
-    let elsewhere = Goal(
-      claim: all(targets.map { cf .!= $0 }).implies(inv.atFrame(next, cf)) && inv.atSlot(next, ct, ci)
-        && inv.atPosition(next, cf, ck),
-      hypotheses: base + [inv.atFrame(s, cf), inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)],
-      witnesses: witnesses, logic: "QF_UFBV")
-    return atTargets + [elsewhere]
+    func goal(_ claim: Z3Bool, _ hyp: Z3Bool) -> Goal {
+      Goal(claim: claim, hypotheses: base + [hyp], witnesses: witnesses, logic: "QF_UFBV")
+    }
+    let elsewhere = [
+      goal(all(targets.map { cf .!= $0 }).implies(inv.atFrame(next, cf)), inv.atFrame(s, cf)),
+      goal(inv.atSlot(next, ct, ci), inv.atSlot(s, ct, ci)),
+      goal(inv.atPosition(next, cf, ck), inv.atPosition(s, cf, ck)),
+    ]
+    return atTargets + elsewhere
   })
 }
 
