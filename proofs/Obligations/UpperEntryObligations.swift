@@ -26,7 +26,7 @@ import BulkheadCore
 import Z3Kit
 
 /// Checks or updates an upper-entry mutant may drop.
-enum UpperBug: Equatable { case none, noOwnerCheck, noTypeCheck, noPutPage }
+enum UpperBug: Equatable { case none, noOwnerCheck, noTypeCheck, noPutPage, noGetPage }
 
 /// `mmuUpdateOne(caller: d, .normal(t, i, e))` on a table of type l2–l4 with a type count > 0
 /// (hypothesis, `upperHypotheses`): callerDomain; checkOwned(t, by: d); modEntry(t, i, e, at:
@@ -67,7 +67,7 @@ func symMMUUpdateUpper(
     r.when(newPresent) { r in r.guard(!checks.refused, DecisionErrno.EINVAL) }
     var n = s
     // getPage(b); getPageType(b, ...) at count > 0: the count only
-    n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent)
+    if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent) }
     n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: newPresent)
     n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &+ 1, when: newPresent)
     n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &+ 1, when: newPresent)
@@ -163,17 +163,18 @@ private func upperPTGoal(_ inv: PTInvariant) -> Goal {
   })
 }
 
-private func upperObligation(_ inv: PTInvariant, mutant: (String, UpperBug)? = nil) -> Obligation {
-  let m = mutant.map { name, bug in Mutant(name) { ptMutantGoal(inv, mmuUpdateUpper(bug)()) } }
-    ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, mmuUpdateUpper()(), noInductionHypothesis: true) }
-  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: [m]) {
+private func upperObligation(_ inv: PTInvariant, mutants: [(String, UpperBug)] = []) -> Obligation {
+  let m = mutants.map { name, bug in Mutant(name) { ptMutantGoal(inv, mmuUpdateUpper(bug)()) } }
+  let none = [Mutant("noInductionHypothesis") { ptMutantGoal(inv, mmuUpdateUpper()(), noInductionHypothesis: true) }]
+  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: m.isEmpty ? none : m) {
     inv.name == isolationPT.name ? ptGroundGoal(inv, mmuUpdateUpper()()) : upperPTGoal(inv)
   }
 }
 
 let upperEntryObligations: [Obligation] = [
-  // the entry's references move from the old target's ext counts to the new one's
-  upperObligation(referenceCountsEquationsPT, mutant: ("leaksOldReference", .noPutPage)),
+  // the entry's references move from the old target's ext counts to the new one's (a new
+  // reference not taken: also shows a present new entry is accepted, the hypotheses consistent)
+  upperObligation(referenceCountsEquationsPT, mutants: [("leaksOldReference", .noPutPage), ("noGetPage", .noGetPage)]),
   upperObligation(referenceIndexPT),
   upperObligation(referenceSlotsPT),
   // no type changes (counts stay > 0), no L1 slot changes (the table is no L1)
