@@ -6,6 +6,7 @@ let specObligations: [Obligation] =
   + eventWakeObligations + boundedWaitObligations
   + pageTableObligations
   + cr3Obligations
+  + upperEntryObligations
   + grantPageTableObligations
   + destroyPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
