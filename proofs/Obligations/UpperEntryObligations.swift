@@ -26,7 +26,7 @@ import BulkheadCore
 import Z3Kit
 
 /// Checks or updates an upper-entry mutant may drop.
-enum UpperBug: Equatable { case none, noOwnerCheck, noTypeCheck, noPutPage, noGetPage }
+enum UpperBug: Equatable { case none, noPutPage, noGetPage }
 
 /// `mmuUpdateOne(caller: d, .normal(t, i, e))` on a table of type l2–l4 with a type count > 0
 /// (hypothesis, `upperHypotheses`): callerDomain; checkOwned(t, by: d); modEntry(t, i, e, at:
@@ -58,9 +58,9 @@ func symMMUUpdateUpper(
     }
     // getEntryReferences(e, at: level, for: d): the Spec's checks (level = the table's type, l2–l4)
     var target = SymFrameInfo("upper.target")
-    target.owner = bug == .noOwnerCheck ? d : s.owner[b]
+    target.owner = s.owner[b]
     target.type = s.type[b]
-    target.typeCount = bug == .noTypeCheck ? BV(constant: 0) : s.typeCount[b]
+    target.typeCount = s.typeCount[b]
     let checks = specGetEntryReferences(
       e, at: s.type[t], for: d, frameCount: s.frameCount, target: target,
       grantRead: flag(s.pt.grantRead[d, b]), grantWrite: flag(s.pt.grantWrite[d, b]))
