@@ -186,18 +186,9 @@ func symReleaseEntry(table t: BV, index i: BV, bug: DestroyPTBug = .none, known 
     var rel = s.owner[t] .== d && s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0 && SymPTE.isPresent(e)
       && s.owner[a] .!= d
     var rw = rel && SymPTE.isWritable(e)
-    if let k {
-      r.assume(rel.iff(k != .absent ? .true : .false))
-      r.assume(rw.iff(k == .writable ? .true : .false))
-      (rel, rw) = (k != .absent ? .true : .false, k == .writable ? .true : .false)
-    }
-    var n = symPutPageTypeFlat(s, a, when: rw)
-    if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: rel) }
+    if let k { known(&r, k, present: &rel, rw: &rw) }
     let x = ptSlot(t, i)
-    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
-      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: rel, to: a, adding: .false)
-    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
-      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+    var n = symReleaseSlot(s, slot: x, target: a, present: rel, rw: rw, putPage: bug != .noPutPage)
     n.pt.released = (d, x &+ 1)
     return (r, n)
   }
@@ -245,12 +236,7 @@ private func releaseEntryStep(_ bug: DestroyPTBug = .none, byCases: Bool = false
           : [(s.type[t] .== DecisionPageType.l1).implies(s.typeCount[t] .> 0)]
       }
       one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
-      one.claimSlots = { s in
-        let a = SymPTE.frame(e)
-        let lasts = (k != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
-          + (k == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
-        return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
-      }
+      one.claimSlots = { s in entryClaimSlots(s, t, i, oldTarget: SymPTE.frame(e), old: k) }
       return one
     }
     return step

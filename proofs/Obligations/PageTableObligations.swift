@@ -254,6 +254,19 @@ func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
   return n
 }
 
+/// putEntryReferences(e, at: .l1) of slot x whose entry is left in place (a loop releasing a
+/// table's entries): if R/W putPageType(a), if present putPage(a) (`putPage` false: a mutant's
+/// leak), and x leaves a's enumerations.
+func symReleaseSlot(_ s: SymState, slot x: BV, target a: BV, present: Z3Bool, rw: Z3Bool, putPage: Bool = true) -> SymState {
+  var n = symPutPageTypeFlat(s, a, when: rw)
+  if putPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
+  (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
+    count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: present, to: a, adding: .false)
+  (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
+    count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+  return n
+}
+
 /// What an entry is, for proofs by cases.
 enum EntryKind: CaseIterable { case absent, readOnly, writable }
 
@@ -278,8 +291,23 @@ struct ModEntryCase {
   }
 }
 
+/// `.pinTable(_, t)`'s checks, before any validation: a live caller, checkOwned(t) (EPERM /
+/// EINVAL), not already pinned (EINVAL).
+func symPinChecks(_ r: inout Refusals, _ s: SymState, caller d: BV, table t: BV, checkOwned: Bool = true) {
+  symCallerDomain(&r, s, d)
+  if checkOwned { symCheckOwned(&r, s, t, by: d) }
+  r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+}
+
+/// `.unpinTable(t)`'s checks: a live caller, checkOwned(t), pinned (EINVAL).
+func symUnpinChecks(_ r: inout Refusals, _ s: SymState, caller d: BV, table t: BV, checkPinned: Bool = true) {
+  symCallerDomain(&r, s, d)
+  symCheckOwned(&r, s, t, by: d)
+  if checkPinned { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+}
+
 /// Pins the conditions of an entry of kind `k` to constants, assuming the case.
-private func known(_ r: inout Refusals, _ k: EntryKind, present: inout Z3Bool, rw: inout Z3Bool) {
+func known(_ r: inout Refusals, _ k: EntryKind, present: inout Z3Bool, rw: inout Z3Bool) {
   r.assume(present.iff(k != .absent ? .true : .false))
   r.assume(rw.iff(k == .writable ? .true : .false))
   present = k != .absent ? .true : .false
@@ -359,9 +387,7 @@ private func symEntryChecksL1(
 func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, d)
-    if bug != .noCheckOwned { symCheckOwned(&r, s, t, by: d) }
-    r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+    symPinChecks(&r, s, caller: d, table: t, checkOwned: bug != .noCheckOwned)
     var n = s
     if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
     n.type = s.type.set(t, BV(constant: DecisionPageType.l1))
@@ -419,9 +445,7 @@ func symPinL1Finish(bug: PTBug = .none) -> SymTransition {
 func symUnpinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, d)
-    symCheckOwned(&r, s, t, by: d)
-    if bug != .noPinnedCheck { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+    symUnpinChecks(&r, s, caller: d, table: t, checkPinned: bug != .noPinnedCheck)
     var n = s
     n.pinned = s.pinned.set(t, kFalse)
     n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
@@ -442,14 +466,8 @@ func symUnvalidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymT
     var present = SymPTE.isPresent(s.pt.pte[t, i]), rw = present && SymPTE.isWritable(s.pt.pte[t, i])
     if let k { known(&r, k, present: &present, rw: &rw) }
     if bug == .releasesAbsentEntry { present = .true }  // the loop's `where PTE.isPresent(e)` dropped
-    let a = SymPTE.frame(s.pt.pte[t, i])
-    var n = symPutPageTypeFlat(s, a, when: rw)
-    if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
-    let x = ptSlot(t, i)
-    (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
-      count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: present, to: a, adding: .false)
-    (n.pt.wRefs, n.pt.wSlot, n.pt.wIndex) = moveInEnumeration(
-      count: s.pt.wRefs, slot: s.pt.wSlot, index: s.pt.wIndex, x: x, from: a, removing: rw, to: a, adding: .false)
+    var n = symReleaseSlot(
+      s, slot: ptSlot(t, i), target: SymPTE.frame(s.pt.pte[t, i]), present: present, rw: rw, putPage: bug != .noPutPage)
     n.pt.unvalidating = (t, i &+ 1)
     return (r, n)
   }
@@ -533,9 +551,7 @@ func symUpdateVaMapping(
 func symPinL1(caller d: BV, table t: BV, level: BV = BV(constant: DecisionPageType.l1), bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, d)
-    symCheckOwned(&r, s, t, by: d)
-    r.guard(!flag(s.pinned[t]), DecisionErrno.EINVAL)
+    symPinChecks(&r, s, caller: d, table: t)
     if bug != .noTypeCheck { r.guard(s.type[t] .== level, DecisionErrno.EINVAL) }
     var n = s
     if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
@@ -550,9 +566,7 @@ func symPinL1(caller d: BV, table t: BV, level: BV = BV(constant: DecisionPageTy
 func symUnpinL1(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
-    symCallerDomain(&r, s, d)
-    symCheckOwned(&r, s, t, by: d)
-    if bug != .noPinnedCheck { r.guard(flag(s.pinned[t]), DecisionErrno.EINVAL) }
+    symUnpinChecks(&r, s, caller: d, table: t, checkPinned: bug != .noPinnedCheck)
     var n = s
     n.pinned = s.pinned.set(t, kFalse)
     n.typeCount = s.typeCount.set(t, s.typeCount[t] &- 1)
@@ -940,6 +954,15 @@ private func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sen
 /// The caller is a live domain (frameOwnership: alive ⇒ a 16-bit id).
 private func callerHypotheses(_ s: SymState, _ d: BV) -> [Z3Bool] { [d .< 0x1_0000] }
 
+/// The slots an entry update claims at: the slot (t, i) itself, and the last slot of each of
+/// its old target a's enumerations it leaves (that slot takes its position): both when the old
+/// entry held references (`old` present), the R/W one too when it was writable.
+func entryClaimSlots(_ s: SymState, _ t: BV, _ i: BV, oldTarget a: BV, old: EntryKind) -> [(pair: (BV, BV), key: BV)] {
+  let lasts = (old != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
+    + (old == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
+  return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
+}
+
 private func entryStep(
   _ make: @escaping @Sendable (BV, BV, BV, BV, ModEntryCase?) -> SymTransition, upperExcluded: Bool, cases: [ModEntryCase] = []
 ) -> PTStep {
@@ -965,13 +988,7 @@ private func entryStep(
       guard c.isL1 else { return [] }
       return (c.old != .absent ? [a] : []) + (c.new != .absent && c.sameTarget != true ? [SymPTE.frame(e)] : [])
     }
-    // the slot itself, and the last slot of each enumeration it leaves (it takes the slot's place)
-    one.claimSlots = { s in
-      let a = SymPTE.frame(s.pt.pte[t, i])
-      let lasts = (c.isL1 && c.old != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
-        + (c.isL1 && c.old == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
-      return [(pair: (t, i), key: ptSlot(t, i))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
-    }
+    one.claimSlots = { s in entryClaimSlots(s, t, i, oldTarget: SymPTE.frame(s.pt.pte[t, i]), old: c.isL1 ? c.old : .absent) }
     return one
   }
   return step
@@ -1118,12 +1135,7 @@ func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable (
       one.entry = (t, c, kFalse, ModEntryCase(old: k, new: .absent, sameTarget: nil))
       one.tableFacts = { s in [s.type[t] .== DecisionPageType.none] }
       one.claimFrames = { _ in k != .absent ? [SymPTE.frame(e)] : [] }
-      one.claimSlots = { s in
-        let a = SymPTE.frame(e)
-        let lasts = (k != .absent ? [s.pt.refSlot[a, s.pt.l1Refs[a] &- 1]] : [])
-          + (k == .writable ? [s.pt.wSlot[a, s.pt.wRefs[a] &- 1]] : [])
-        return [(pair: (t, c), key: ptSlot(t, c))] + lasts.map { (pair: (ptSlotTable($0), ptSlotIndex($0)), key: $0) }
-      }
+      one.claimSlots = { s in entryClaimSlots(s, t, c, oldTarget: SymPTE.frame(e), old: k) }
       return one
     }
     return step
