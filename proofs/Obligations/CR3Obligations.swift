@@ -190,7 +190,12 @@ func newBaseptr(_ bug: CR3Bug = .none, byCases: Bool = false) -> @Sendable () ->
 /// free, but only the claimed vCPU's and newBaseptr's caller's are read, and cr3Roots is assumed
 /// at both: every other vCPU may have none). `assume`: cr3Roots is assumed before the step
 /// (false: the noInductionHypothesis mutant).
-private func cr3RootsGoal(_ step: PTStep, small: Bool = false, assume: Bool = true) -> Goal {
+/// `counted`: also the CR3 counting at the claimed root (its CR3s are among its typed
+/// references: cr3Index, cr3Counted, referenceCounts, the bounds), for a step that may drop a
+/// table's last typed reference (an un-validation's start).
+/// By the step's cases, if it has any (one goal each).
+private func cr3RootsGoal(_ step: PTStep, small: Bool = false, assume: Bool = true, counted: Bool = false) -> Goal {
+  if !step.cases.isEmpty { return .byCases(step.cases.map { cr3RootsGoal($0, small: small, assume: assume, counted: counted) }) }
   let w = BV("claim.vcpu")
   var s = step.initial(SymState()), support: [Z3Bool] = []
   if small {
@@ -198,14 +203,17 @@ private func cr3RootsGoal(_ step: PTStep, small: Bool = false, assume: Bool = tr
     s = step.initial(base)
     // the invariants of the step's pre-state (mid-loop ones inside a loop), at the support
     support = h + ptInstances(s, terms)
-    // a loop's frame is one of the support's (elsewhere the defaults break its pin term)
-    let ghost = [s.pt.validating?.frame, s.pt.unvalidating?.frame].compactMap { $0 }
-    support += ghost.map { g in any(terms.frames.map { g .== $0 }) }
+    support += ghostSupport(s, terms)
   }
   let (r, next) = step.transition(s)
   let root = s.pt.cr3.root[w]
   var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions + support
   if assume { hyps.append(cr3RootsAt(s, w)) }
+  if counted && !small {
+    let c = s.pt.cr3
+    hyps += [cr3IndexAt(s, w), cr3CountedAt(s, root), refCountsAtFrame(s, root)]
+    hyps += [s.pt.wRefs[root], s.pt.extTyped[root], c.count[root], c.otherTyped[root]].map { $0 .< (1 << 58) }
+  }
   hyps += ([root] + step.frames(s)).map { typeSafetyAtFrame(s, $0) } + step.slots.map { typeSafetyAtSlot(s, $0.0, $0.1) }
   return Goal(
     claim: cr3RootsAt(next, w), hypotheses: hyps,
@@ -223,9 +231,9 @@ func cr3RootsObligation(
 
 /// `<op>_cr3Roots` for a step no dropped check can break (it retypes no frame that can be a
 /// root): the mutant drops cr3Roots before the step.
-func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep) -> Obligation {
+func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep, counted: Bool = false) -> Obligation {
   Obligation("\(op)_cr3Roots", mutants: [Mutant("noInductionHypothesis") { cr3RootsGoal(step(), small: true, assume: false) }]) {
-    cr3RootsGoal(step())
+    cr3RootsGoal(step(), counted: counted)
   }
 }
 
@@ -379,11 +387,13 @@ let cr3Obligations: [Obligation] = {
     cr3RootsObligation("mmuextOpPinL1", step: pin()),
     cr3RootsObligation("mmuextOpPinL1ValidateStart", step: pinStart()),
     cr3RootsObligation("mmuextOpPinL1Validate", step: validateEntry(), mutants: [("noTypeCheck", validateEntry(.noTypeCheck))]),
-    cr3RootsObligation("mmuextOpPinL1ValidateFinish", step: pinFinish()),
+    cr3RootsObligation("mmuextOpPinL1ValidateFinish", step: validateFinish()),
+    cr3RootsObligation("mmuextOpPinFinish", step: pinFinish()),
     cr3RootsObligation("mmuextOpUnpinL1", step: unpin()),
     cr3RootsObligation("mmuextOpUnpinL1UnvalidateStart", step: unpinStart()),
     cr3RootsObligation("mmuextOpUnpinL1Unvalidate", step: unvalidateEntry()),
-    cr3RootsObligation("mmuextOpUnpinL1UnvalidateFinish", step: unpinFinish()),
+    cr3RootsObligation("mmuextOpUnpinL1UnvalidateFinish", step: unvalidateFinish()),
+    cr3RootsObligation("mmuextOpUnpinFinish", step: unpinFinish()),
     cr3RootsObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
     cr3RootsObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
     // newBaseptr (without (un)validation): a root that is no L4, another domain's, or one that

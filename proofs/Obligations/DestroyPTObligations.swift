@@ -155,6 +155,8 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt grant
     n.pt.released = nil
     n.pt.validating = nil
     n.pt.unvalidating = nil
+    n.pt.pinning = nil
+    n.pt.unpinning = nil
     // grant table, mappings, vCPUs (CR3s), ports: not read by these invariants
     return (r, n)
   }

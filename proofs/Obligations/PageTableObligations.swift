@@ -58,6 +58,15 @@ struct SymPageTables {
   /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
   /// (now untyped) and its cursor; entries at or above it still hold their references.
   var unvalidating: (frame: BV, cursor: BV)? = nil
+  /// Ghost, during a pin with validation only: the frame whose pin has taken its general and
+  /// typed references (getPage; getPageType at count 0) though `pinned` is set only at the pin's
+  /// end (`symPinFinish`). `active` is symbolic in a validation loop's iteration: the same loop
+  /// runs inside a pin, and inside a validation an entry or a CR3 load started (no pin).
+  var pinning: (frame: BV, active: Z3Bool)? = nil
+  /// Ghost, during an unpin with un-validation only: the frame whose unpin has cleared `pinned`
+  /// and dropped the pin's typed reference, but holds its general one until the unpin's end
+  /// (`symUnpinFinish`). `active` as for `pinning`.
+  var unpinning: (frame: BV, active: Z3Bool)? = nil
   /// Ghost, from domainDestroy's release loop to its teardown only (DestroyPTObligations.swift):
   /// the domain being destroyed, whose L1 entries to frames it does not own have released their
   /// references (putEntryReferences) while staying present: those whose slot encoding is below
@@ -71,7 +80,7 @@ func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
 func ptSlotTable(_ x: BV) -> BV { x >> 9 }
 func ptSlotIndex(_ x: BV) -> BV { x & 511 }
 
-private func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= DecisionPageType.l4 }
+func isTable(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l1 && t .<= DecisionPageType.l4 }
 
 /// Entry i of t holds references: t is an L1 and the entry is present.
 func ptLive(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
@@ -98,16 +107,14 @@ func ptTarget(_ s: SymState, _ t: BV, _ i: BV) -> BV { SymPTE.frame(s.pt.pte[t, 
 
 /// `referenceCounts`, the counting equations at frame f.
 func refCountsAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
-  // mid-validation the frame being pinned already holds the pin's two references (getPage,
-  // getPageType at count 0), though `pinned` is set only after the loop
-  // mid-un-validation it still holds the pin's general reference (putPage after the loop)
+  // a pin mid-validation already holds its two references (getPage, getPageType at count 0),
+  // though `pinned` is set only at its end; an unpin mid-un-validation still holds the general
+  // one (putPage at its end)
   var refPin = flag(s.pinned[f]), typePin = flag(s.pinned[f])
-  if let v = s.pt.validating { (refPin, typePin) = (refPin || f .== v.frame, typePin || f .== v.frame) }
-  if let u = s.pt.unvalidating { refPin = refPin || f .== u.frame }
-  let pin = word(refPin)
-  return s.refCount[f] .== s.pt.l1Refs[f] &+ pin &+ s.pt.extRefs[f]
-    && s.typeCount[f] .== s.pt.wRefs[f] &+ (s.pt.validating == nil && s.pt.unvalidating == nil ? pin : word(typePin))
-      &+ s.pt.extTyped[f]
+  if let p = s.pt.pinning { (refPin, typePin) = (refPin || (p.active && f .== p.frame), typePin || (p.active && f .== p.frame)) }
+  if let u = s.pt.unpinning { refPin = refPin || (u.active && f .== u.frame) }
+  return s.refCount[f] .== s.pt.l1Refs[f] &+ word(refPin) &+ s.pt.extRefs[f]
+    && s.typeCount[f] .== s.pt.wRefs[f] &+ word(typePin) &+ s.pt.extTyped[f]
     && (s.pt.wRefs[f] .!= 0).implies(s.type[f] .== DecisionPageType.writable)
 }
 
@@ -170,6 +177,9 @@ func typeSafetyAtFrame(_ s: SymState, _ f: BV) -> Z3Bool {
     && (s.type[f] .!= DecisionPageType.none).implies(f .< s.frameCount)
     && (s.pt.validating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.l1) } ?? .true)
     && (s.pt.unvalidating.map { (f .== $0.frame).implies(s.type[f] .== DecisionPageType.none && f .< s.frameCount) } ?? .true)
+    // a pin in progress: of a table, not yet pinned; an unpin in progress: no longer pinned
+    && (s.pt.pinning.map { ($0.active && f .== $0.frame).implies(isTable(s.type[f]) && !flag(s.pinned[f])) } ?? .true)
+    && (s.pt.unpinning.map { ($0.active && f .== $0.frame).implies(!flag(s.pinned[f]) && f .< s.frameCount) } ?? .true)
 }
 
 /// `typeSafety` at slot (t, i), the L1 part: a live R/W entry targets a frame typed `writable`
@@ -394,6 +404,7 @@ func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransiti
     n.typeCount = s.typeCount.set(t, BV(constant: 1))
     if bug != .noValidatedFlag { n.validated = s.validated.set(t, kTrue) }
     n.pt.validating = (t, bug == .startsMidway ? BV("badCursor") : BV(constant: 0))
+    n.pt.pinning = (t, .true)
     return (r, n)
   }
 }
@@ -427,15 +438,24 @@ func symValidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTra
   }
 }
 
-/// The end of the pin after the loop (cursor 512: every entry validated): pinned = true.
-func symPinL1Finish(bug: PTBug = .none) -> SymTransition {
+/// The end of an L1's validation loop (cursor 512: every entry validated), whoever started it
+/// (a pin, or getPageType(.l1) at count 0 for an L2 entry): the ghost cursor goes.
+func symValidateL1Finish() -> SymTransition {
   { s in
-    let r = Refusals()
-    let t = s.pt.validating!.frame
+    var n = s
+    n.pt.validating = nil
+    return (Refusals(), n)
+  }
+}
+
+/// The end of a pin after its validation (of any level): pinned = true.
+func symPinFinish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let t = s.pt.pinning!.frame
     var n = s
     if bug != .noPinFlag { n.pinned = s.pinned.set(t, kTrue) }
-    n.pt.validating = nil
-    return (r, n)
+    n.pt.pinning = nil
+    return (Refusals(), n)
   }
 }
 
@@ -452,6 +472,7 @@ func symUnpinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransi
     n.type = s.type.set(t, BV(constant: DecisionPageType.none))
     if bug != .noValidatedFlag { n.validated = s.validated.set(t, kFalse) }
     n.pt.unvalidating = (t, BV(constant: 0))
+    n.pt.unpinning = (t, .true)
     return (r, n)
   }
 }
@@ -473,13 +494,24 @@ func symUnvalidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymT
   }
 }
 
-/// The end of the unpin after the loop (cursor 512): putPage(t).
-func symUnpinL1Finish(bug: PTBug = .none) -> SymTransition {
+/// The end of an L1's un-validation loop (cursor 512), whoever started it (an unpin, or an L2
+/// entry's putPageType reaching 0): the ghost cursor goes.
+func symUnvalidateL1Finish() -> SymTransition {
   { s in
-    let t = s.pt.unvalidating!.frame
+    var n = s
+    n.pt.unvalidating = nil
+    return (Refusals(), n)
+  }
+}
+
+/// The end of an unpin after its un-validation (of any level): putPage(t), the pin's general
+/// reference.
+func symUnpinFinish(bug: PTBug = .none) -> SymTransition {
+  { s in
+    let t = s.pt.unpinning!.frame
     var n = s
     if bug != .noPutPage { n.refCount = s.refCount.set(t, s.refCount[t] &- 1) }
-    n.pt.unvalidating = nil
+    n.pt.unpinning = nil
     return (Refusals(), n)
   }
 }
@@ -916,15 +948,22 @@ func smallPTState() -> (SymState, PTTerms, [Z3Bool]) {
   return (n, terms, hyps)
 }
 
+/// In the small state, a loop's frame and a pin's or unpin's in progress are among the support's
+/// (elsewhere the defaults would break their terms of referenceCounts and typeSafety: spurious
+/// counterexamples).
+func ghostSupport(_ s: SymState, _ terms: PTTerms) -> [Z3Bool] {
+  func inSupport(_ g: BV) -> Z3Bool { any(terms.frames.map { g .== $0 }) }
+  return [s.pt.validating?.frame, s.pt.unvalidating?.frame].compactMap { $0 }.map(inSupport)
+    + [s.pt.pinning, s.pt.unpinning].compactMap { $0 }.map { $0.active.implies(inSupport($0.frame)) }
+}
+
 /// The mutant goal: the small pre-state, the invariants at its support, the claim at a fresh point.
 /// `noInductionHypothesis`: `inv` itself is not assumed beforehand.
 func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Bool = false) -> Goal {
   let (base, terms, small) = smallPTState()
   let s = step.initial(base)
   let (r, next) = step.transition(s)
-  // mid-validation, the frame being validated is one of the support's (elsewhere the defaults
-  // would break the pin term of referenceCounts, a spurious counterexample)
-  let validating = s.pt.validating.map { v in [any(terms.frames.map { v.frame .== $0 })] } ?? []
+  let validating = ghostSupport(s, terms)
   let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
   let assumed = noInductionHypothesis ? pageTableInvariants.filter { $0.name != inv.name } : pageTableInvariants
   let hyps = configRanges(s) + step.hypotheses(s) + small + validating + [!r.refused] + r.assumptions
@@ -936,7 +975,7 @@ func ptMutantGoal(_ inv: PTInvariant, _ step: PTStep, noInductionHypothesis: Boo
     logic: "QF_UFBV")
 }
 
-private func ptObligation(
+func ptObligation(
   _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: String,
   _ weak: @escaping @Sendable () -> PTStep, assuming: [PTInvariant] = pageTableInvariants
 ) -> Obligation {
@@ -945,7 +984,7 @@ private func ptObligation(
 
 /// An obligation whose step cannot break `inv` by a dropped check: its mutant shows the claim
 /// depends on assuming `inv` beforehand.
-private func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep) -> Obligation {
+func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep) -> Obligation {
   Obligation("\(op)_\(inv.name)", mutants: [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]) {
     ptGroundGoal(inv, step())
   }
@@ -1065,13 +1104,14 @@ func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () 
   {
     let t = BV("table"), c = BV("cursor")
     let e = SymState().pt.pte[t, c]
+    let p = anyPinning()
     var step = PTStep(
       transition: symValidateL1Entry(bug: bug),
-      initial: { var s = $0; s.pt.validating = (t, c); return s },
+      initial: { var s = $0; s.pt.validating = (t, c); s.pt.pinning = p; return s },
       // the loop's range; the owner is the pinning caller, a live domain (checkOwned at the start)
       hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000] },
       slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
-      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(p))
     step.grantUses = { s in [(s.owner[t], SymPTE.frame(e))] }
     guard byCases else { return step }
     step.cases = EntryKind.allCases.map { k in
@@ -1087,17 +1127,40 @@ func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () 
     return step
   }
 }
-func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func validateFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
+    let p = anyPinning()
     var step = PTStep(
-      transition: symPinL1Finish(bug: bug),
-      initial: { var s = $0; s.pt.validating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      transition: symValidateL1Finish(),
+      initial: { var s = $0; s.pt.validating = (t, bug == .finishesEarly ? c : BV(constant: 512)); s.pt.pinning = p; return s },
       hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
-      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)] + pinningWitnesses(p))
     step.claimFrames = { _ in [t] }
     return step
   }
+}
+
+/// The end of a pin, of any level, after its validation: `pinned`.
+func pinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table")
+    var step = PTStep(
+      transition: symPinFinish(bug: bug),
+      initial: { var s = $0; s.pt.pinning = (t, .true); return s },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
+/// A loop iteration's ghost pin: some frame's pin in progress, or none (`active` symbolic: the
+/// same loop runs inside a pin or inside a validation an entry or a CR3 load started).
+func anyPinning() -> (frame: BV, active: Z3Bool) { (BV("pinning.frame"), Z3Bool("pinning.active")) }
+/// The same for an unpin in progress.
+func anyUnpinning() -> (frame: BV, active: Z3Bool) { (BV("unpinning.frame"), Z3Bool("unpinning.active")) }
+func pinningWitnesses(_ p: (frame: BV, active: Z3Bool), _ name: String = "pinning") -> [Witness] {
+  [.word("\(name).frame", p.frame), .flag("\(name).active", p.active)]
 }
 
 /// Unpinning an L1 with un-validation, as three steps: the start (type count 1 -> 0: untyped,
@@ -1120,12 +1183,13 @@ func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable (
   {
     let t = BV("table"), c = BV("cursor")
     let e = SymState().pt.pte[t, c]
+    let u = anyUnpinning()
     var step = PTStep(
       transition: symUnvalidateL1Entry(bug: bug),
-      initial: { var s = $0; s.pt.unvalidating = (t, c); return s },
+      initial: { var s = $0; s.pt.unvalidating = (t, c); s.pt.unpinning = u; return s },
       hypotheses: { _ in [c .< 512] },
       slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
-      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)])
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(u, "unpinning"))
     step.grantUses = { s in [(s.owner[t], SymPTE.frame(e))] }
     guard byCases else { return step }
     step.cases = EntryKind.allCases.map { k in
@@ -1141,14 +1205,28 @@ func unvalidateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable (
     return step
   }
 }
-func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+func unvalidateFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let t = BV("table"), c = BV("cursor")
+    let u = anyUnpinning()
     var step = PTStep(
-      transition: symUnpinL1Finish(bug: bug),
-      initial: { var s = $0; s.pt.unvalidating = (t, bug == .finishesEarly ? c : BV(constant: 512)); return s },
+      transition: symUnvalidateL1Finish(),
+      initial: { var s = $0; s.pt.unvalidating = (t, bug == .finishesEarly ? c : BV(constant: 512)); s.pt.unpinning = u; return s },
       hypotheses: { _ in bug == .finishesEarly ? [c .< 512] : [] },
-      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)])
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t), .word("cursor", c)] + pinningWitnesses(u, "unpinning"))
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
+/// The end of an unpin, of any level, after its un-validation: putPage.
+func unpinFinish(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table")
+    var step = PTStep(
+      transition: symUnpinFinish(bug: bug),
+      initial: { var s = $0; s.pt.unpinning = (t, .true); return s },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("table", t)])
     step.claimFrames = { _ in [t] }
     return step
   }
@@ -1237,6 +1315,7 @@ enum OwnershipFacts { case none, typeSafety, counts }
 /// support (so a counterexample is genuine). `assume`: frameOwnership is assumed before the step
 /// (false: the noInductionHypothesis mutant).
 private func ownershipGoal(_ step: PTStep, facts: OwnershipFacts = .none, small: Bool = false, assume: Bool = true) -> Goal {
+  if !step.cases.isEmpty { return .byCases(step.cases.map { ownershipGoal($0, facts: facts, small: small, assume: assume) }) }
   let cf = BV("claim.frame"), cj = BV("claim.index")
   var base = SymState(), support: [Z3Bool] = []
   if small {
@@ -1246,9 +1325,7 @@ private func ownershipGoal(_ step: PTStep, facts: OwnershipFacts = .none, small:
     base.pt.grantWrite = Field2 { _, _ in kFalse }
     support = h + ptInstances(base, terms)
       + (assume ? terms.frames.map { ownershipAtFrame(base, $0) } + terms.slots.map { ownershipAtEntry(base, $0.0, $0.1) } : [])
-    // a loop's frame is one of the support's (elsewhere the defaults break its pin term)
-    let ghost = [step.initial(base).pt.validating?.frame, step.initial(base).pt.unvalidating?.frame].compactMap { $0 }
-    support += ghost.map { g in any(terms.frames.map { g .== $0 }) }
+    support += ghostSupport(step.initial(base), terms)
   }
   let s = step.initial(base)
   let (r, next) = step.transition(s)
@@ -1270,7 +1347,7 @@ private func ownershipGoal(_ step: PTStep, facts: OwnershipFacts = .none, small:
 }
 
 /// `<op>_frameOwnership` with mutants of weakened steps (refuted in the small state).
-private func ownershipObligation(
+func ownershipObligation(
   _ op: String, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)]
 ) -> Obligation {
   Obligation(
@@ -1340,14 +1417,16 @@ private let pageTableOwnershipObligations: [Obligation] = [
   ownershipObligation("mmuextOpPinL1", step: pin()),
   ownershipObligation("mmuextOpPinL1ValidateStart", step: pinStart(), mutants: [("pinsFreeFrame", pinStart(.noCheckOwned))]),
   ownershipObligation("mmuextOpPinL1Validate", step: validateEntry(), mutants: [("noOwnerCheck", validateEntry(.noOwnerCheck))]),
-  ownershipObligation("mmuextOpPinL1ValidateFinish", step: pinFinish(), facts: .typeSafety),
+  ownershipObligation("mmuextOpPinL1ValidateFinish", step: validateFinish()),
+  ownershipObligation("mmuextOpPinFinish", step: pinFinish(), facts: .typeSafety),
   ownershipObligation("mmuextOpUnpinL1", step: unpin()),
   ownershipObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
   ownershipObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
   ownershipObligation("mmuextOpUnpinL1UnvalidateStart", step: unpinStart()),
   ownershipObligation(
     "mmuextOpUnpinL1Unvalidate", step: unvalidateEntry(), mutants: [("releasesAbsentEntry", unvalidateEntry(.releasesAbsentEntry))]),
-  ownershipObligation("mmuextOpUnpinL1UnvalidateFinish", step: unpinFinish(), facts: .counts),
+  ownershipObligation("mmuextOpUnpinL1UnvalidateFinish", step: unvalidateFinish()),
+  ownershipObligation("mmuextOpUnpinFinish", step: unpinFinish(), facts: .counts),
   // the unresolved copy (any destination) writes a free frame's contents
   ownershipObligation("grantCopy", step: copyResolved(), mutants: [("copiesIntoFreeFrame", copy())]),
 ]
@@ -1392,11 +1471,17 @@ let pageTableObligations: [Obligation] = {
       "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
     ptObligation("mmuextOpPinL1Validate", tsLocal, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
     ptObligation("mmuextOpPinL1Validate", isoLocal, step: validateEntry(), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
-    ptObligation("mmuextOpPinL1ValidateFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
-    ptObligation("mmuextOpPinL1ValidateFinish", ri, step: pinFinish(), mutant: "finishesEarly", pinFinish(.finishesEarly)),
-    ptObligation("mmuextOpPinL1ValidateFinish", rs, step: pinFinish()),
-    ptObligation("mmuextOpPinL1ValidateFinish", ts, step: pinFinish()),
-    ptObligation("mmuextOpPinL1ValidateFinish", iso, step: pinFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", rc, step: validateFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", ri, step: validateFinish(), mutant: "finishesEarly", validateFinish(.finishesEarly)),
+    ptObligation("mmuextOpPinL1ValidateFinish", rs, step: validateFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", ts, step: validateFinish()),
+    ptObligation("mmuextOpPinL1ValidateFinish", iso, step: validateFinish()),
+    // the end of a pin with validation, of any level
+    ptObligation("mmuextOpPinFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
+    ptObligation("mmuextOpPinFinish", ri, step: pinFinish()),
+    ptObligation("mmuextOpPinFinish", rs, step: pinFinish()),
+    ptObligation("mmuextOpPinFinish", ts, step: pinFinish()),
+    ptObligation("mmuextOpPinFinish", iso, step: pinFinish()),
     // unpinning with un-validation: start, one loop iteration, finish
     ptObligation("mmuextOpUnpinL1UnvalidateStart", rc, step: unpinStart(), mutant: "noPinnedCheck", unpinStart(.noPinnedCheck)),
     ptObligation("mmuextOpUnpinL1UnvalidateStart", ri, step: unpinStart()),
@@ -1410,11 +1495,18 @@ let pageTableObligations: [Obligation] = {
     ptObligation("mmuextOpUnpinL1Unvalidate", rs, step: unvalidateEntry(byCases: true)),
     ptObligation("mmuextOpUnpinL1Unvalidate", tsLocal, step: unvalidateEntry()),
     ptObligation("mmuextOpUnpinL1Unvalidate", isoLocal, step: unvalidateEntry()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rcTS, step: unpinFinish(), mutant: "noPutPage", unpinFinish(.noPutPage)),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rs, step: unpinFinish(), mutant: "finishesEarly", unpinFinish(.finishesEarly)),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rc, step: unvalidateFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unvalidateFinish()),
+    ptObligation(
+      "mmuextOpUnpinL1UnvalidateFinish", rs, step: unvalidateFinish(), mutant: "finishesEarly", unvalidateFinish(.finishesEarly)),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unvalidateFinish()),
+    ptObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unvalidateFinish()),
+    // the end of an unpin with un-validation, of any level
+    ptObligation("mmuextOpUnpinFinish", rcTS, step: unpinFinish(), mutant: "noPutPage", unpinFinish(.noPutPage)),
+    ptObligation("mmuextOpUnpinFinish", ri, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinFinish", rs, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinFinish", ts, step: unpinFinish()),
+    ptObligation("mmuextOpUnpinFinish", iso, step: unpinFinish()),
     ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
     ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
     ptObligation("mmuextOpUnpinL1", rs, step: unpin()),

@@ -7,6 +7,7 @@ let specObligations: [Obligation] =
   + pageTableObligations
   + cr3Obligations
   + upperEntryObligations
+  + recursiveValidationObligations
   + grantPageTableObligations
   + destroyPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList

@@ -32,17 +32,23 @@ enum ProveMatrix {
     "populatePhysmap", "decreaseReservation", "mmuUpdate", "updateVaMapping", "mmuextOpPinL1",
     "mmuextOpPinL1ValidateStart", "mmuextOpPinL1Validate", "mmuextOpPinL1ValidateFinish",
     "mmuextOpUnpinL1", "mmuextOpUnpinL1UnvalidateStart", "mmuextOpUnpinL1Unvalidate", "mmuextOpUnpinL1UnvalidateFinish",
-    "mmuextOpPinL2-L4", "mmuextOpUnpinL2-L4", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
+    "mmuextOpPinL2-L4", "mmuextOpPinL2-L4ValidateStart", "mmuextOpPinL2-L4Validate", "mmuextOpPinFinish",
+    "mmuextOpUnpinL2-L4", "mmuextOpUnpinL2-L4UnvalidateStart", "mmuextOpUnpinL2-L4Unvalidate",
+    "mmuextOpUnpinL2-L4UnvalidatePut", "mmuextOpUnpinFinish", "mmuextOpNewBaseptr", "grantSetupTable", "grantAccess",
     "grantEnd", "grantMap", "grantUnmap", "grantCopy", "evtchnAllocUnbound", "evtchnBindInterdomain",
     "evtchnBindVirq", "evtchnSend", "evtchnClose", "evtchnMask", "evtchnUnmask", "raiseVirq",
     "domainCreate", "domainDestroy", "domainPause", "domainUnpause", "tick", "account", "wake",
     "block", "yield", "setWeight", "setCap",
   ]
 
-  /// The frame condition of a matrix row: the L1 pin and unpin steps write what the whole pin
-  /// or unpin writes (Spec/Framing.swift).
+  /// The frame condition of a matrix row: the pin and unpin steps write what the whole pin or
+  /// unpin writes (Spec/Framing.swift).
   static func writes(_ t: String) -> Set<StatePart> {
-    for whole in ["mmuextOpPinL1", "mmuextOpUnpinL1"] where t.hasPrefix(whole) { return transitionWrites[whole] ?? [] }
+    for whole in ["mmuextOpPinL1", "mmuextOpUnpinL1", "mmuextOpPinL2-L4", "mmuextOpUnpinL2-L4"] where t.hasPrefix(whole) {
+      return transitionWrites[whole] ?? []
+    }
+    if t == "mmuextOpPinFinish" { return transitionWrites["mmuextOpPinL1"] ?? [] }
+    if t == "mmuextOpUnpinFinish" { return transitionWrites["mmuextOpUnpinL1"] ?? [] }
     return transitionWrites[t] ?? Set(StatePart.allCases)
   }
 

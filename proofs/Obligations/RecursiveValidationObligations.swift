@@ -1,0 +1,311 @@
+// Recursive (un)validation in the L1 model: pinning and unpinning an L2, L3 or L4 table at type
+// count 0 / down to 0, and one iteration of the loop over an upper table's entries, whose
+// getPageType / putPageType may itself reach count 0 and start a nested (un)validation. × the
+// page-table invariants (referenceCounts with its enumerations, typeSafety, isolation),
+// frameOwnership and cr3Roots.
+//
+// The Spec's recursion (Spec/References.swift) is getPageType → validate each present entry →
+// getEntryReferences → getPageType of the level below, and the same downwards for putPageType.
+// It is proved as the L1 loops are (decision 0007, 4): each piece of the recursion is one step,
+// and an invocation is a sequence of steps. A pin of an L2–L4 table at count 0 is
+//
+//   mmuextOpPinL2-L4ValidateStart       checks, getPage, the type (validated, count 1); ghost `pinning`
+//   mmuextOpPinL2-L4Validate  × n       one present entry: checks, getPage, getPageType below, which
+//                                       at count 0 takes the type and starts the level below's loop:
+//     an L1's: mmuextOpPinL1Validate × 512, mmuextOpPinL1ValidateFinish  (PageTableObligations.swift)
+//     an L2's or L3's: mmuextOpPinL2-L4Validate × n (recursively; ≤ 2 more levels)
+//   mmuextOpPinFinish                   pinned; the ghost goes
+//
+// and an unpin to count 0 is the same downwards (UnvalidateStart; Unvalidate per entry, whose
+// putPageType reaching 0 starts the level below's un-validation; UnvalidatePut, the entry's
+// putPage once that nested loop is done; UnpinFinish). The same loop iterations serve
+// validations that an L2–L4 entry update or a CR3 load starts: a pin in progress is a
+// symbolic ghost (`anyPinning`: some frame, or none). What is argued, not proved, is that the
+// steps compose in that order (Hoare's while rule, and the call structure: an L1 loop never
+// recurses, so an upper iteration never runs inside one); that the recursion ends is the
+// level's decrease (the linear L4 entry recurses only at count > 0, where getPageType only counts).
+//
+// An upper table's own cursor is not a ghost here: the L1 model has no upper slots. References
+// held by upper entries are ext counts (`pt.extRefs` / `pt.extTyped`, as in
+// UpperEntryObligations.swift), so an un-validated upper entry's references are trusted to be
+// there (hypotheses: its target's ext counts ≥ 1 and a table type, as `putEntryReferences`
+// at level ≥ 2 needs).
+
+import BulkheadCore
+import Z3Kit
+
+/// How an upper entry's getPageType (putPageType) goes, for proofs by cases: a partition.
+enum NestedCase: CaseIterable {
+  /// the target's type count is > 0 before (stays > 0 after): the count only
+  case held
+  /// it is 0 (becomes 0) and the target is (was) an L1: its entry loop starts (ghost cursor 0)
+  case l1
+  /// it is 0 (becomes 0) and the target is (was) an L2 or L3: its own loop of upper entries
+  /// starts (its iterations are this file's steps: no ghost)
+  case upper
+}
+
+/// Checks or updates a recursive-validation mutant may drop.
+enum NestedBug: Equatable {
+  case none, noGetPage, noPutPage, noValidatedFlag, noOwnerCheck, startsMidway
+  /// the type is (re)taken at any count, not only at 0 (`Rule.typeChangesOnlyAtZero` dropped)
+  case retypesHeld
+  /// the target becomes untyped without its L1's un-validation (its entries' references leak)
+  case noUnvalidation
+}
+
+/// `getEntryReferences(e, at: level, for: d)` for a present entry of an L2–L4 table, case `k`:
+/// the Spec's checks (`specGetEntryReferences`); getPage(b); getPageType(b, want), want the level
+/// below, or l4 for the linear L4 entry. Held: the count. At 0: the type (validated, count 1)
+/// and, for an L1, its loop's ghost cursor 0. The entry's two references are ext ones.
+func symTakeUpperEntry(
+  _ r: inout Refusals, _ s: SymState, entry e: BV, level: BV, for d: BV, case k: NestedCase, bug: NestedBug = .none
+) -> SymState {
+  let b = SymPTE.frame(e)
+  var target = SymFrameInfo("upper.target")
+  // (the retypesHeld mutant checks as if at count 0)
+  (target.owner, target.type, target.typeCount) = (s.owner[b], s.type[b], bug == .retypesHeld ? kFalse : s.typeCount[b])
+  var checks = specGetEntryReferences(
+    e, at: level, for: d, frameCount: s.frameCount, target: target,
+    grantRead: flag(s.pt.grantRead[d, b]), grantWrite: flag(s.pt.grantWrite[d, b]))
+  if bug == .noOwnerCheck { checks = Refusals() }
+  r.guard(!checks.refused, DecisionErrno.EINVAL)
+  let linear = level .== DecisionPageType.l4 && s.type[b] .== DecisionPageType.l4 && s.typeCount[b] .> 0
+  let want = BV.ite(linear, BV(constant: DecisionPageType.l4), level &- 1)
+  switch k {
+  case .held: r.assume(s.typeCount[b] .> 0)
+  case .l1: r.assume(s.typeCount[b] .== 0 && want .== DecisionPageType.l1)
+  case .upper: r.assume(s.typeCount[b] .== 0 && want .!= DecisionPageType.l1)
+  }
+  var n = s
+  if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1) }
+  n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &+ 1)
+  n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &+ 1)
+  if k == .held {
+    n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1)
+    if bug == .retypesHeld { n.type = s.type.set(b, want) }
+  } else {
+    n.typeCount = s.typeCount.set(b, BV(constant: 1))
+    n.type = s.type.set(b, want)
+    if bug != .noValidatedFlag { n.validated = s.validated.set(b, kTrue) }
+    if k == .l1 { n.pt.validating = (b, bug == .startsMidway ? BV("badCursor") : BV(constant: 0)) }
+  }
+  return n
+}
+
+/// `putEntryReferences(e, at: level)` for a present entry of an L2–L4 table, case `k`, up to the
+/// nested un-validation: putPageType(b); held: then putPage(b). At 0: untyped, not validated, and
+/// for an L1 its loop's ghost cursor 0; putPage(b) waits for that loop (`symPutUpperEntryPage`).
+func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: NestedCase, bug: NestedBug = .none) -> SymState {
+  let b = SymPTE.frame(e)
+  switch k {
+  case .held: r.assume(s.typeCount[b] .> 1)
+  case .l1: r.assume(s.typeCount[b] .== 1 && s.type[b] .== DecisionPageType.l1)
+  case .upper: r.assume(s.typeCount[b] .== 1 && s.type[b] .!= DecisionPageType.l1)
+  }
+  var n = s
+  n.typeCount = s.typeCount.set(b, s.typeCount[b] &- 1)
+  n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &- 1)
+  if k == .held {
+    if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
+    n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &- 1)
+  } else {
+    n.type = s.type.set(b, BV(constant: DecisionPageType.none))
+    if bug != .noValidatedFlag { n.validated = s.validated.set(b, kFalse) }
+    if k == .l1 && bug != .noUnvalidation { n.pt.unvalidating = (b, BV(constant: 0)) }
+  }
+  return n
+}
+
+/// The entry's putPage(b) after its target's nested un-validation.
+func symPutUpperEntryPage(_ s: SymState, target b: BV, bug: NestedBug = .none) -> SymState {
+  var n = s
+  if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
+  n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &- 1)
+  return n
+}
+
+private func isUpper(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l2 && t .<= DecisionPageType.l4 }
+
+/// `mmuextOpOne(caller: d, .pinTable(level, t))`, level l2–l4, on a frame whose type count is 0,
+/// up to its validation loop: the pin's checks; getPage; getPageType(level) at count 0: the
+/// type, validated, count 1; ghost: the pin is in progress.
+func pinUpperStart(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table"), level = BV("level")
+    var step = PTStep(
+      transition: { s in
+        var r = Refusals()
+        symPinChecks(&r, s, caller: d, table: t, checkOwned: bug != .noOwnerCheck)
+        var n = s
+        if bug != .noGetPage { n.refCount = s.refCount.set(t, s.refCount[t] &+ 1) }
+        n.type = s.type.set(t, level)
+        n.typeCount = s.typeCount.set(t, BV(constant: 1))
+        if bug != .noValidatedFlag { n.validated = s.validated.set(t, kTrue) }
+        n.pt.pinning = (t, .true)
+        return (r, n)
+      },
+      hypotheses: { s in [d .< 0x1_0000, isUpper(level), s.typeCount[t] .== 0] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t), .word("level", level)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
+/// One iteration of an L2–L4 table's validation loop: its present entry `cursor` takes its
+/// references (`symTakeUpperEntry`, case `k`; nil: any case, for the non-counting invariants).
+/// The table is of its level (the type is taken before the loop), its owner the caller's
+/// domain; a pin may be in progress (`anyPinning`); no L1 loop is (an L1 loop never recurses).
+func validateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    let p = anyPinning()
+    var step = PTStep(
+      transition: { s in
+        var r = Refusals()
+        let n = symTakeUpperEntry(&r, s, entry: e, level: s.type[t], for: s.owner[t], case: k, bug: bug)
+        return (r, n)
+      },
+      initial: { var s = $0; s.pt.pinning = p; return s },
+      hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000, isUpper(s.type[t]), SymPTE.isPresent(e)] },
+      slots: [], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(p))
+    step.claimFrames = { _ in [SymPTE.frame(e)] }
+    return step
+  }
+}
+
+/// `mmuextOpOne(caller: d, .unpinTable(t))` of an L2–L4 table whose type count is 1 (the pin's),
+/// up to its un-validation loop: the unpin's checks; not pinned; putPageType to 0: untyped, not
+/// validated; ghost: the unpin (holding the pin's general reference) is in progress.
+func unpinUpperStart(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table")
+    var step = PTStep(
+      transition: { s in
+        var r = Refusals()
+        symUnpinChecks(&r, s, caller: d, table: t)
+        var n = s
+        n.pinned = s.pinned.set(t, kFalse)
+        n.typeCount = s.typeCount.set(t, kFalse)
+        n.type = s.type.set(t, BV(constant: DecisionPageType.none))
+        if bug != .noValidatedFlag { n.validated = s.validated.set(t, kFalse) }
+        n.pt.unpinning = (t, .true)
+        return (r, n)
+      },
+      hypotheses: { s in [d .< 0x1_0000, isUpper(s.type[t]), s.typeCount[t] .== 1] },
+      slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
+  }
+}
+
+/// What an upper entry being released holds, trusted (upper entries are not enumerated): one
+/// general and one typed ext reference on its target, which is a table; they are no CR3's.
+private func upperEntryHolds(_ s: SymState, _ b: BV) -> [Z3Bool] {
+  [s.pt.extRefs[b] .>= 1, s.pt.extTyped[b] .>= 1, s.pt.cr3.otherRefs[b] .>= 1, s.pt.cr3.otherTyped[b] .>= 1]
+    + [s.type[b] .>= DecisionPageType.l1, s.type[b] .<= DecisionPageType.l4]
+}
+
+/// One iteration of an L2–L4 table's un-validation loop: its present entry `cursor` releases
+/// its references (`symDropUpperEntry`, case `k`). The table is untyped (putPageType reached 0
+/// before the loop); an unpin may be in progress (`anyUnpinning`); no L1 un-validation is.
+func unvalidateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
+  {
+    let t = BV("table"), c = BV("cursor")
+    let e = SymState().pt.pte[t, c]
+    let u = anyUnpinning()
+    var step = PTStep(
+      transition: { s in
+        var r = Refusals()
+        let n = symDropUpperEntry(&r, s, entry: e, case: k, bug: bug)
+        return (r, n)
+      },
+      initial: { var s = $0; s.pt.unpinning = u; return s },
+      hypotheses: { s in
+        [c .< 512, s.type[t] .== DecisionPageType.none, SymPTE.isPresent(e)] + upperEntryHolds(s, SymPTE.frame(e))
+      },
+      slots: [], frames: { _ in [t, SymPTE.frame(e)] },
+      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(u, "unpinning"))
+    step.claimFrames = { _ in [SymPTE.frame(e)] }
+    return step
+  }
+}
+
+/// The released entry's putPage(b), once b's nested un-validation is done (b untyped).
+func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
+  {
+    let b = BV("target")
+    let u = anyUnpinning()
+    var step = PTStep(
+      transition: { s in (Refusals(), symPutUpperEntryPage(s, target: b, bug: bug)) },
+      initial: { var s = $0; s.pt.unpinning = u; return s },
+      hypotheses: { s in [s.pt.extRefs[b] .>= 1, s.type[b] .== DecisionPageType.none] },
+      slots: [], frames: { _ in [b] }, witnesses: [.word("target", b)] + pinningWitnesses(u, "unpinning"))
+    step.claimFrames = { _ in [b] }
+    return step
+  }
+}
+
+/// One obligation per case of `NestedCase` (a partition), by cases.
+private func byNestedCases(_ make: @escaping @Sendable (NestedCase) -> PTStep) -> @Sendable () -> PTStep {
+  {
+    var step = make(.held)
+    step.cases = NestedCase.allCases.map(make)
+    return step
+  }
+}
+
+let recursiveValidationObligations: [Obligation] = {
+  let rc = referenceCountsEquationsPT, ri = referenceIndexPT, rs = referenceSlotsPT
+  let ts = typeSafetyPT, iso = isolationPT
+  let validate = byNestedCases { validateUpperEntry(case: $0)() }
+  let unvalidate = byNestedCases { unvalidateUpperEntry(case: $0)() }
+  return [
+    ptObligation("mmuextOpPinL2-L4ValidateStart", rc, step: pinUpperStart(), mutant: "noGetPage", pinUpperStart(.noGetPage)),
+    ptObligation("mmuextOpPinL2-L4ValidateStart", ri, step: pinUpperStart()),
+    ptObligation("mmuextOpPinL2-L4ValidateStart", rs, step: pinUpperStart()),
+    ptObligation(
+      "mmuextOpPinL2-L4ValidateStart", ts, step: pinUpperStart(), mutant: "noValidatedFlag", pinUpperStart(.noValidatedFlag)),
+    ptObligation("mmuextOpPinL2-L4ValidateStart", iso, step: pinUpperStart()),
+    ownershipObligation("mmuextOpPinL2-L4ValidateStart", step: pinUpperStart(), mutants: [("pinsFreeFrame", pinUpperStart(.noOwnerCheck))]),
+    cr3RootsObligation("mmuextOpPinL2-L4ValidateStart", step: pinUpperStart()),
+
+    ptObligation("mmuextOpPinL2-L4Validate", rc, step: validate, mutant: "noGetPage", validateUpperEntry(.noGetPage, case: .held)),
+    ptObligation("mmuextOpPinL2-L4Validate", ri, step: validate, mutant: "startsMidway", validateUpperEntry(.startsMidway, case: .l1)),
+    ptObligation("mmuextOpPinL2-L4Validate", rs, step: validate),
+    ptObligation("mmuextOpPinL2-L4Validate", ts, step: validate, mutant: "retypesHeld", validateUpperEntry(.retypesHeld, case: .held)),
+    ptObligation("mmuextOpPinL2-L4Validate", iso, step: validate),
+    ownershipObligation(
+      "mmuextOpPinL2-L4Validate", step: validate, mutants: [("noOwnerCheck", validateUpperEntry(.noOwnerCheck, case: .upper))]),
+    cr3RootsObligation("mmuextOpPinL2-L4Validate", step: validate),
+
+    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", rc, step: unpinUpperStart()),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", ri, step: unpinUpperStart()),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", rs, step: unpinUpperStart()),
+    ptObligation(
+      "mmuextOpUnpinL2-L4UnvalidateStart", ts, step: unpinUpperStart(), mutant: "noValidatedFlag", unpinUpperStart(.noValidatedFlag)),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", iso, step: unpinUpperStart()),
+    ownershipObligation("mmuextOpUnpinL2-L4UnvalidateStart", step: unpinUpperStart()),
+    cr3RootsObligation("mmuextOpUnpinL2-L4UnvalidateStart", step: unpinUpperStart(), counted: true),
+
+    ptObligation("mmuextOpUnpinL2-L4Unvalidate", rc, step: unvalidate, mutant: "noPutPage", unvalidateUpperEntry(.noPutPage, case: .held)),
+    ptObligation("mmuextOpUnpinL2-L4Unvalidate", ri, step: unvalidate),
+    ptObligation(
+      "mmuextOpUnpinL2-L4Unvalidate", rs, step: unvalidate, mutant: "noUnvalidation", unvalidateUpperEntry(.noUnvalidation, case: .l1)),
+    ptObligation(
+      "mmuextOpUnpinL2-L4Unvalidate", ts, step: unvalidate, mutant: "noValidatedFlag", unvalidateUpperEntry(.noValidatedFlag, case: .upper)),
+    ptObligation("mmuextOpUnpinL2-L4Unvalidate", iso, step: unvalidate),
+    ownershipObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, facts: .counts),
+    cr3RootsObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, counted: true),
+
+    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", rc, step: unvalidateUpperPut(), mutant: "noPutPage", unvalidateUpperPut(.noPutPage)),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", ri, step: unvalidateUpperPut()),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", rs, step: unvalidateUpperPut()),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", ts, step: unvalidateUpperPut()),
+    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", iso, step: unvalidateUpperPut()),
+    ownershipObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut(), facts: .counts),
+    cr3RootsObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut()),
+  ]
+}()
