@@ -1056,20 +1056,24 @@ func pin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table"), level = BV("level")
     let levels = upper ? [level .>= DecisionPageType.l2, level .<= DecisionPageType.l4] : [level .== DecisionPageType.l1]
-    return PTStep(
+    var step = PTStep(
       transition: symPinL1(caller: d, table: t, level: level, bug: bug),
       hypotheses: { s in callerHypotheses(s, d) + levels + [s.typeCount[t] .> 0] },  // no validation
       slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t), .word("level", level)])
+    step.claimFrames = { _ in [t] }
+    return step
   }
 }
 func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
     let levels = { (s: SymState) in upper ? [s.type[t] .>= DecisionPageType.l2, s.type[t] .<= DecisionPageType.l4] : [] }
-    return PTStep(
+    var step = PTStep(
       transition: symUnpinL1(caller: d, table: t, bug: bug),
       hypotheses: { s in callerHypotheses(s, d) + levels(s) + [s.typeCount[t] .> 1] },  // no un-validation
       slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
+    step.claimFrames = { _ in [t] }
+    return step
   }
 }
 
@@ -1451,19 +1455,19 @@ let pageTableObligations: [Obligation] = {
     // (`ptEntryEnumGoals`)
     ptObligation("mmuUpdate", ri, step: mmuUpdate(byCases: true)),
     ptObligation("mmuUpdate", rs, step: mmuUpdate(byCases: true), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
-    ptObligation("mmuUpdate", ts, step: mmuUpdate(), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
+    ptObligation("mmuUpdate", tsLocal, step: mmuUpdate(byCases: true), mutant: "noTypeCheck", mmuUpdate(.noTypeCheck)),
     ptObligation("mmuUpdate", iso, step: mmuUpdate(), mutant: "noOwnerCheck", mmuUpdate(.noOwnerCheck)),
-    ptObligation("mmuextOpPinL1", rc, step: pin(), mutant: "noGetPage", pin(.noGetPage)),
-    ptObligation("mmuextOpPinL1", ri, step: pin()),
-    ptObligation("mmuextOpPinL1", rs, step: pin()),
-    ptObligation("mmuextOpPinL1", ts, step: pin(), mutant: "pinsNonTable", pin(.noTypeCheck)),
-    ptObligation("mmuextOpPinL1", iso, step: pin()),
+    localObligation("mmuextOpPinL1", rc, step: pin(), mutants: [("noGetPage", pin(.noGetPage))]),
+    localObligation("mmuextOpPinL1", ri, step: pin()),
+    localObligation("mmuextOpPinL1", rs, step: pin()),
+    localObligation("mmuextOpPinL1", ts, step: pin(), mutants: [("pinsNonTable", pin(.noTypeCheck))]),
+    localObligation("mmuextOpPinL1", iso, step: pin()),
     // pinning with validation: start, one loop iteration, finish
-    ptObligation("mmuextOpPinL1ValidateStart", rc, step: pinStart(), mutant: "noGetPage", pinStart(.noGetPage)),
-    ptObligation("mmuextOpPinL1ValidateStart", ri, step: pinStart(), mutant: "startsMidway", pinStart(.startsMidway)),
-    ptObligation("mmuextOpPinL1ValidateStart", rs, step: pinStart()),
-    ptObligation("mmuextOpPinL1ValidateStart", ts, step: pinStart(), mutant: "noValidatedFlag", pinStart(.noValidatedFlag)),
-    ptObligation("mmuextOpPinL1ValidateStart", iso, step: pinStart()),
+    localObligation("mmuextOpPinL1ValidateStart", rc, step: pinStart(), mutants: [("noGetPage", pinStart(.noGetPage))]),
+    localObligation("mmuextOpPinL1ValidateStart", ri, step: pinStart(), mutants: [("startsMidway", pinStart(.startsMidway))]),
+    localObligation("mmuextOpPinL1ValidateStart", rs, step: pinStart()),
+    localObligation("mmuextOpPinL1ValidateStart", ts, step: pinStart(), mutants: [("noValidatedFlag", pinStart(.noValidatedFlag))]),
+    localObligation("mmuextOpPinL1ValidateStart", iso, step: pinStart()),
     ptObligation(
       "mmuextOpPinL1Validate", rc, step: validateEntry(byCases: true), mutant: "noGetPage", validateEntry(.noGetPage)),
     ptObligation("mmuextOpPinL1Validate", ri, step: validateEntry(byCases: true)),
@@ -1471,58 +1475,56 @@ let pageTableObligations: [Obligation] = {
       "mmuextOpPinL1Validate", rs, step: validateEntry(byCases: true), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
     ptObligation("mmuextOpPinL1Validate", tsLocal, step: validateEntry(), mutant: "noTypeCheck", validateEntry(.noTypeCheck)),
     ptObligation("mmuextOpPinL1Validate", isoLocal, step: validateEntry(), mutant: "noOwnerCheck", validateEntry(.noOwnerCheck)),
-    ptObligation("mmuextOpPinL1ValidateFinish", rc, step: validateFinish()),
-    ptObligation("mmuextOpPinL1ValidateFinish", ri, step: validateFinish(), mutant: "finishesEarly", validateFinish(.finishesEarly)),
-    ptObligation("mmuextOpPinL1ValidateFinish", rs, step: validateFinish()),
-    ptObligation("mmuextOpPinL1ValidateFinish", ts, step: validateFinish()),
-    ptObligation("mmuextOpPinL1ValidateFinish", iso, step: validateFinish()),
+    localObligation("mmuextOpPinL1ValidateFinish", rc, step: validateFinish()),
+    localObligation("mmuextOpPinL1ValidateFinish", ri, step: validateFinish(), mutants: [("finishesEarly", validateFinish(.finishesEarly))]),
+    localObligation("mmuextOpPinL1ValidateFinish", rs, step: validateFinish()),
+    localObligation("mmuextOpPinL1ValidateFinish", ts, step: validateFinish()),
+    localObligation("mmuextOpPinL1ValidateFinish", iso, step: validateFinish()),
     // the end of a pin with validation, of any level
-    ptObligation("mmuextOpPinFinish", rc, step: pinFinish(), mutant: "noPinFlag", pinFinish(.noPinFlag)),
-    ptObligation("mmuextOpPinFinish", ri, step: pinFinish()),
-    ptObligation("mmuextOpPinFinish", rs, step: pinFinish()),
-    ptObligation("mmuextOpPinFinish", ts, step: pinFinish()),
-    ptObligation("mmuextOpPinFinish", iso, step: pinFinish()),
+    localObligation("mmuextOpPinFinish", rc, step: pinFinish(), mutants: [("noPinFlag", pinFinish(.noPinFlag))]),
+    localObligation("mmuextOpPinFinish", ri, step: pinFinish()),
+    localObligation("mmuextOpPinFinish", rs, step: pinFinish()),
+    localObligation("mmuextOpPinFinish", ts, step: pinFinish()),
+    localObligation("mmuextOpPinFinish", iso, step: pinFinish()),
     // unpinning with un-validation: start, one loop iteration, finish
-    ptObligation("mmuextOpUnpinL1UnvalidateStart", rc, step: unpinStart(), mutant: "noPinnedCheck", unpinStart(.noPinnedCheck)),
-    ptObligation("mmuextOpUnpinL1UnvalidateStart", ri, step: unpinStart()),
-    ptObligation("mmuextOpUnpinL1UnvalidateStart", rs, step: unpinStart()),
-    ptObligation(
-      "mmuextOpUnpinL1UnvalidateStart", ts, step: unpinStart(), mutant: "noValidatedFlag", unpinStart(.noValidatedFlag)),
-    ptObligation("mmuextOpUnpinL1UnvalidateStart", iso, step: unpinStart()),
+    localObligation("mmuextOpUnpinL1UnvalidateStart", rc, step: unpinStart(), mutants: [("noPinnedCheck", unpinStart(.noPinnedCheck))]),
+    localObligation("mmuextOpUnpinL1UnvalidateStart", ri, step: unpinStart()),
+    localObligation("mmuextOpUnpinL1UnvalidateStart", rs, step: unpinStart()),
+    localObligation("mmuextOpUnpinL1UnvalidateStart", ts, step: unpinStart(), mutants: [("noValidatedFlag", unpinStart(.noValidatedFlag))]),
+    localObligation("mmuextOpUnpinL1UnvalidateStart", iso, step: unpinStart()),
     ptObligation(
       "mmuextOpUnpinL1Unvalidate", rc, step: unvalidateEntry(byCases: true), mutant: "noPutPage", unvalidateEntry(.noPutPage)),
     ptObligation("mmuextOpUnpinL1Unvalidate", ri, step: unvalidateEntry(byCases: true)),
     ptObligation("mmuextOpUnpinL1Unvalidate", rs, step: unvalidateEntry(byCases: true)),
     ptObligation("mmuextOpUnpinL1Unvalidate", tsLocal, step: unvalidateEntry()),
     ptObligation("mmuextOpUnpinL1Unvalidate", isoLocal, step: unvalidateEntry()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", rc, step: unvalidateFinish()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unvalidateFinish()),
-    ptObligation(
-      "mmuextOpUnpinL1UnvalidateFinish", rs, step: unvalidateFinish(), mutant: "finishesEarly", unvalidateFinish(.finishesEarly)),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unvalidateFinish()),
-    ptObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unvalidateFinish()),
+    localObligation("mmuextOpUnpinL1UnvalidateFinish", rc, step: unvalidateFinish()),
+    localObligation("mmuextOpUnpinL1UnvalidateFinish", ri, step: unvalidateFinish()),
+    localObligation("mmuextOpUnpinL1UnvalidateFinish", rs, step: unvalidateFinish(), mutants: [("finishesEarly", unvalidateFinish(.finishesEarly))]),
+    localObligation("mmuextOpUnpinL1UnvalidateFinish", ts, step: unvalidateFinish()),
+    localObligation("mmuextOpUnpinL1UnvalidateFinish", iso, step: unvalidateFinish()),
     // the end of an unpin with un-validation, of any level
-    ptObligation("mmuextOpUnpinFinish", rcTS, step: unpinFinish(), mutant: "noPutPage", unpinFinish(.noPutPage)),
-    ptObligation("mmuextOpUnpinFinish", ri, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinFinish", rs, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinFinish", ts, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinFinish", iso, step: unpinFinish()),
-    ptObligation("mmuextOpUnpinL1", rc, step: unpin(), mutant: "noPinnedCheck", unpin(.noPinnedCheck)),
-    ptObligation("mmuextOpUnpinL1", ri, step: unpin()),
-    ptObligation("mmuextOpUnpinL1", rs, step: unpin()),
-    ptObligation("mmuextOpUnpinL1", ts, step: unpin()),
-    ptObligation("mmuextOpUnpinL1", iso, step: unpin()),
+    localObligation("mmuextOpUnpinFinish", rcTS, step: unpinFinish(), mutants: [("noPutPage", unpinFinish(.noPutPage))]),
+    localObligation("mmuextOpUnpinFinish", ri, step: unpinFinish()),
+    localObligation("mmuextOpUnpinFinish", rs, step: unpinFinish()),
+    localObligation("mmuextOpUnpinFinish", ts, step: unpinFinish()),
+    localObligation("mmuextOpUnpinFinish", iso, step: unpinFinish()),
+    localObligation("mmuextOpUnpinL1", rc, step: unpin(), mutants: [("noPinnedCheck", unpin(.noPinnedCheck))]),
+    localObligation("mmuextOpUnpinL1", ri, step: unpin()),
+    localObligation("mmuextOpUnpinL1", rs, step: unpin()),
+    localObligation("mmuextOpUnpinL1", ts, step: unpin()),
+    localObligation("mmuextOpUnpinL1", iso, step: unpin()),
     // L2–L4 tables already of that type (no recursive (un)validation): the pin's references only
-    ptObligation("mmuextOpPinL2-L4", rc, step: pin(upper: true), mutant: "noGetPage", pin(.noGetPage, upper: true)),
-    ptObligation("mmuextOpPinL2-L4", ri, step: pin(upper: true)),
-    ptObligation("mmuextOpPinL2-L4", rs, step: pin(upper: true)),
-    ptObligation("mmuextOpPinL2-L4", ts, step: pin(upper: true), mutant: "pinsNonTable", pin(.noTypeCheck, upper: true)),
-    ptObligation("mmuextOpPinL2-L4", iso, step: pin(upper: true)),
-    ptObligation("mmuextOpUnpinL2-L4", rc, step: unpin(upper: true), mutant: "noPinnedCheck", unpin(.noPinnedCheck, upper: true)),
-    ptObligation("mmuextOpUnpinL2-L4", ri, step: unpin(upper: true)),
-    ptObligation("mmuextOpUnpinL2-L4", rs, step: unpin(upper: true)),
-    ptObligation("mmuextOpUnpinL2-L4", ts, step: unpin(upper: true)),
-    ptObligation("mmuextOpUnpinL2-L4", iso, step: unpin(upper: true)),
+    localObligation("mmuextOpPinL2-L4", rc, step: pin(upper: true), mutants: [("noGetPage", pin(.noGetPage, upper: true))]),
+    localObligation("mmuextOpPinL2-L4", ri, step: pin(upper: true)),
+    localObligation("mmuextOpPinL2-L4", rs, step: pin(upper: true)),
+    localObligation("mmuextOpPinL2-L4", ts, step: pin(upper: true), mutants: [("pinsNonTable", pin(.noTypeCheck, upper: true))]),
+    localObligation("mmuextOpPinL2-L4", iso, step: pin(upper: true)),
+    localObligation("mmuextOpUnpinL2-L4", rc, step: unpin(upper: true), mutants: [("noPinnedCheck", unpin(.noPinnedCheck, upper: true))]),
+    localObligation("mmuextOpUnpinL2-L4", ri, step: unpin(upper: true)),
+    localObligation("mmuextOpUnpinL2-L4", rs, step: unpin(upper: true)),
+    localObligation("mmuextOpUnpinL2-L4", ts, step: unpin(upper: true)),
+    localObligation("mmuextOpUnpinL2-L4", iso, step: unpin(upper: true)),
     // a new domain holds no reference and no grant permission
     ptObligation("domainCreate", rc, step: createDomain()),
     ptObligation("domainCreate", ri, step: createDomain()),

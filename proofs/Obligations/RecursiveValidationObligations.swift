@@ -152,25 +152,26 @@ func pinUpperStart(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
-/// One iteration of an L2–L4 table's validation loop: its present entry `cursor` takes its
-/// references (`symTakeUpperEntry`, case `k`; nil: any case, for the non-counting invariants).
-/// The table is of its level (the type is taken before the loop), its owner the caller's
-/// domain; a pin may be in progress (`anyPinning`); no L1 loop is (an L1 loop never recurses).
+/// An L2–L4 entry takes its references (`symTakeUpperEntry`, case `k`): any present entry `e`
+/// at any level 2–4, for any domain d (a live one's 16-bit id). It is one iteration of an upper
+/// table's validation loop (e is the table's entry at the cursor, d its owner, the level its
+/// type), and the first half of an entry update on an upper table (e the new value, d the caller:
+/// `mmuUpdateUpperSetEntry`). A pin may be in progress (`anyPinning`); no L1 loop is (an L1
+/// loop never recurses).
 func validateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
   {
-    let t = BV("table"), c = BV("cursor")
-    let e = SymState().pt.pte[t, c]
+    let d = BV("domain"), level = BV("level"), e = BV("entry")
     let p = anyPinning()
     var step = PTStep(
       transition: { s in
         var r = Refusals()
-        let n = symTakeUpperEntry(&r, s, entry: e, level: s.type[t], for: s.owner[t], case: k, bug: bug)
+        let n = symTakeUpperEntry(&r, s, entry: e, level: level, for: d, case: k, bug: bug)
         return (r, n)
       },
       initial: { var s = $0; s.pt.pinning = p; return s },
-      hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000, isUpper(s.type[t]), SymPTE.isPresent(e)] },
-      slots: [], frames: { _ in [t, SymPTE.frame(e)] },
-      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(p))
+      hypotheses: { _ in [d .< 0x1_0000, isUpper(level), SymPTE.isPresent(e)] },
+      slots: [], frames: { _ in [SymPTE.frame(e)] },
+      witnesses: [.word("domain", d), .word("level", level), .word("entry", e)] + pinningWitnesses(p))
     step.claimFrames = { _ in [SymPTE.frame(e)] }
     return step
   }
@@ -208,13 +209,14 @@ private func upperEntryHolds(_ s: SymState, _ b: BV) -> [Z3Bool] {
     + [s.type[b] .>= DecisionPageType.l1, s.type[b] .<= DecisionPageType.l4]
 }
 
-/// One iteration of an L2–L4 table's un-validation loop: its present entry `cursor` releases
-/// its references (`symDropUpperEntry`, case `k`). The table is untyped (putPageType reached 0
-/// before the loop); an unpin may be in progress (`anyUnpinning`); no L1 un-validation is.
+/// An L2–L4 entry releases its references (`symDropUpperEntry`, case `k`): any present entry
+/// `e` that holds them (`upperEntryHolds`). It is one iteration of an upper table's
+/// un-validation loop (e the table's entry at the cursor) and the second half of an entry update
+/// on an upper table (e the old value). An unpin may be in progress (`anyUnpinning`); no L1
+/// un-validation is.
 func unvalidateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
   {
-    let t = BV("table"), c = BV("cursor")
-    let e = SymState().pt.pte[t, c]
+    let e = BV("entry")
     let u = anyUnpinning()
     var step = PTStep(
       transition: { s in
@@ -223,11 +225,9 @@ func unvalidateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Send
         return (r, n)
       },
       initial: { var s = $0; s.pt.unpinning = u; return s },
-      hypotheses: { s in
-        [c .< 512, s.type[t] .== DecisionPageType.none, SymPTE.isPresent(e)] + upperEntryHolds(s, SymPTE.frame(e))
-      },
-      slots: [], frames: { _ in [t, SymPTE.frame(e)] },
-      witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(u, "unpinning"))
+      hypotheses: { s in [SymPTE.isPresent(e)] + upperEntryHolds(s, SymPTE.frame(e)) },
+      slots: [], frames: { _ in [SymPTE.frame(e)] },
+      witnesses: [.word("entry", e)] + pinningWitnesses(u, "unpinning"))
     step.claimFrames = { _ in [SymPTE.frame(e)] }
     return step
   }
@@ -263,49 +263,109 @@ let recursiveValidationObligations: [Obligation] = {
   let validate = byNestedCases { validateUpperEntry(case: $0)() }
   let unvalidate = byNestedCases { unvalidateUpperEntry(case: $0)() }
   return [
-    ptObligation("mmuextOpPinL2-L4ValidateStart", rc, step: pinUpperStart(), mutant: "noGetPage", pinUpperStart(.noGetPage)),
-    ptObligation("mmuextOpPinL2-L4ValidateStart", ri, step: pinUpperStart()),
-    ptObligation("mmuextOpPinL2-L4ValidateStart", rs, step: pinUpperStart()),
-    ptObligation(
-      "mmuextOpPinL2-L4ValidateStart", ts, step: pinUpperStart(), mutant: "noValidatedFlag", pinUpperStart(.noValidatedFlag)),
-    ptObligation("mmuextOpPinL2-L4ValidateStart", iso, step: pinUpperStart()),
+    localObligation("mmuextOpPinL2-L4ValidateStart", rc, step: pinUpperStart(), mutants: [("noGetPage", pinUpperStart(.noGetPage))]),
+    localObligation("mmuextOpPinL2-L4ValidateStart", ri, step: pinUpperStart()),
+    localObligation("mmuextOpPinL2-L4ValidateStart", rs, step: pinUpperStart()),
+    localObligation(
+      "mmuextOpPinL2-L4ValidateStart", ts, step: pinUpperStart(), mutants: [("noValidatedFlag", pinUpperStart(.noValidatedFlag))]),
+    localObligation("mmuextOpPinL2-L4ValidateStart", iso, step: pinUpperStart()),
     ownershipObligation("mmuextOpPinL2-L4ValidateStart", step: pinUpperStart(), mutants: [("pinsFreeFrame", pinUpperStart(.noOwnerCheck))]),
     cr3RootsObligation("mmuextOpPinL2-L4ValidateStart", step: pinUpperStart()),
 
-    ptObligation("mmuextOpPinL2-L4Validate", rc, step: validate, mutant: "noGetPage", validateUpperEntry(.noGetPage, case: .held)),
-    ptObligation("mmuextOpPinL2-L4Validate", ri, step: validate, mutant: "startsMidway", validateUpperEntry(.startsMidway, case: .l1)),
-    ptObligation("mmuextOpPinL2-L4Validate", rs, step: validate),
-    ptObligation("mmuextOpPinL2-L4Validate", ts, step: validate, mutant: "retypesHeld", validateUpperEntry(.retypesHeld, case: .held)),
-    ptObligation("mmuextOpPinL2-L4Validate", iso, step: validate),
+    localObligation("mmuextOpPinL2-L4Validate", rc, step: validate, mutants: [("noGetPage", validateUpperEntry(.noGetPage, case: .held))]),
+    localObligation(
+      "mmuextOpPinL2-L4Validate", ri, step: validate, mutants: [("startsMidway", validateUpperEntry(.startsMidway, case: .l1))]),
+    localObligation("mmuextOpPinL2-L4Validate", rs, step: validate),
+    localObligation(
+      "mmuextOpPinL2-L4Validate", ts, step: validate, mutants: [("retypesHeld", validateUpperEntry(.retypesHeld, case: .held))]),
+    localObligation("mmuextOpPinL2-L4Validate", iso, step: validate),
     ownershipObligation(
       "mmuextOpPinL2-L4Validate", step: validate, mutants: [("noOwnerCheck", validateUpperEntry(.noOwnerCheck, case: .upper))]),
     cr3RootsObligation("mmuextOpPinL2-L4Validate", step: validate),
 
-    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", rc, step: unpinUpperStart()),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", ri, step: unpinUpperStart()),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", rs, step: unpinUpperStart()),
-    ptObligation(
-      "mmuextOpUnpinL2-L4UnvalidateStart", ts, step: unpinUpperStart(), mutant: "noValidatedFlag", unpinUpperStart(.noValidatedFlag)),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidateStart", iso, step: unpinUpperStart()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidateStart", rc, step: unpinUpperStart()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidateStart", ri, step: unpinUpperStart()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidateStart", rs, step: unpinUpperStart()),
+    localObligation(
+      "mmuextOpUnpinL2-L4UnvalidateStart", ts, step: unpinUpperStart(),
+      mutants: [("noValidatedFlag", unpinUpperStart(.noValidatedFlag))]),
+    localObligation("mmuextOpUnpinL2-L4UnvalidateStart", iso, step: unpinUpperStart()),
     ownershipObligation("mmuextOpUnpinL2-L4UnvalidateStart", step: unpinUpperStart()),
     cr3RootsObligation("mmuextOpUnpinL2-L4UnvalidateStart", step: unpinUpperStart(), counted: true),
 
-    ptObligation("mmuextOpUnpinL2-L4Unvalidate", rc, step: unvalidate, mutant: "noPutPage", unvalidateUpperEntry(.noPutPage, case: .held)),
-    ptObligation("mmuextOpUnpinL2-L4Unvalidate", ri, step: unvalidate),
-    ptObligation(
-      "mmuextOpUnpinL2-L4Unvalidate", rs, step: unvalidate, mutant: "noUnvalidation", unvalidateUpperEntry(.noUnvalidation, case: .l1)),
-    ptObligation(
-      "mmuextOpUnpinL2-L4Unvalidate", ts, step: unvalidate, mutant: "noValidatedFlag", unvalidateUpperEntry(.noValidatedFlag, case: .upper)),
-    ptObligation("mmuextOpUnpinL2-L4Unvalidate", iso, step: unvalidate),
+    localObligation(
+      "mmuextOpUnpinL2-L4Unvalidate", rc, step: unvalidate, mutants: [("noPutPage", unvalidateUpperEntry(.noPutPage, case: .held))]),
+    localObligation("mmuextOpUnpinL2-L4Unvalidate", ri, step: unvalidate),
+    localObligation(
+      "mmuextOpUnpinL2-L4Unvalidate", rs, step: unvalidate,
+      mutants: [("noUnvalidation", unvalidateUpperEntry(.noUnvalidation, case: .l1))]),
+    localObligation(
+      "mmuextOpUnpinL2-L4Unvalidate", ts, step: unvalidate,
+      mutants: [("noValidatedFlag", unvalidateUpperEntry(.noValidatedFlag, case: .upper))]),
+    localObligation("mmuextOpUnpinL2-L4Unvalidate", iso, step: unvalidate),
     ownershipObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, facts: .counts),
     cr3RootsObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, counted: true),
 
-    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", rc, step: unvalidateUpperPut(), mutant: "noPutPage", unvalidateUpperPut(.noPutPage)),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", ri, step: unvalidateUpperPut()),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", rs, step: unvalidateUpperPut()),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", ts, step: unvalidateUpperPut()),
-    ptObligation("mmuextOpUnpinL2-L4UnvalidatePut", iso, step: unvalidateUpperPut()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidatePut", rc, step: unvalidateUpperPut(), mutants: [("noPutPage", unvalidateUpperPut(.noPutPage))]),
+    localObligation("mmuextOpUnpinL2-L4UnvalidatePut", ri, step: unvalidateUpperPut()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidatePut", rs, step: unvalidateUpperPut()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidatePut", ts, step: unvalidateUpperPut()),
+    localObligation("mmuextOpUnpinL2-L4UnvalidatePut", iso, step: unvalidateUpperPut()),
     ownershipObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut(), facts: .counts),
     cr3RootsObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut()),
   ]
 }()
+
+// MARK: goals
+
+/// A page-table invariant across a step that writes only frame fields (counts, types, flags, the
+/// ext counts, the ghosts), no entry and no enumeration, point-wise, one goal per claimed point
+/// (as `upperPTGoal`; fewer hypotheses than `ptGroundGoal`'s closure, so Z3 has less to
+/// bit-blast): at each frame the step touches, from every invariant there and its counts below
+/// 2^58; at any other frame, from the invariant there; at any slot, from the invariants there, at
+/// its table and at the touched frames (a slot whose target's type changes must not be a live R/W
+/// one: its enumeration and the target's count say so); at any position, from the invariant there
+/// and typeSafety at the tables of the slots it holds (a slot stays live: its table's type does).
+/// By the step's cases, if it has any.
+func localPTGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
+  if !step.cases.isEmpty { return .byCases(step.cases.flatMap { localPTGoal(inv, $0).cases }) }
+  let s = step.initial(SymState())
+  let (r, next) = step.transition(s)
+  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
+  let witnesses = step.witnesses + [
+    .word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
+  ]
+  let touched = step.claimFrames(s)
+  let base = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
+  func bounds(_ f: BV) -> [Z3Bool] { [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
+  func goal(_ claim: Z3Bool, _ hyps: [Z3Bool]) -> Goal {
+    Goal(claim: claim, hypotheses: base + hyps, witnesses: witnesses, logic: "QF_UFBV")
+  }
+  let invs = pageTableInvariants
+  var goals: [Goal] = []
+  let atFrame = inv.name == referenceCountsEquationsPT.name || inv.name == typeSafetyPT.name
+  if atFrame {
+    for f in touched { goals.append(goal(inv.atFrame(next, f), invs.map { $0.atFrame(s, f) } + bounds(f))) }
+    goals.append(goal(all(touched.map { cf .!= $0 }).implies(inv.atFrame(next, cf)), [inv.atFrame(s, cf)]))
+  }
+  if inv.name != referenceCountsEquationsPT.name && inv.name != referenceSlotsPT.name {
+    let atTouched = touched.flatMap { f in [refIndexAtSlot(s, ct, ci, to: f), refCountsAtFrame(s, f), typeSafetyAtFrame(s, f)] + bounds(f) }
+    goals.append(goal(inv.atSlot(next, ct, ci), invs.map { $0.atSlot(s, ct, ci) } + [typeSafetyAtFrame(s, ct)] + atTouched))
+  }
+  if inv.name == referenceSlotsPT.name {
+    let tables = [s.pt.refSlot[cf, ck], s.pt.wSlot[cf, ck]].map { typeSafetyAtFrame(s, ptSlotTable($0)) }
+    goals.append(goal(inv.atPosition(next, cf, ck), [inv.atPosition(s, cf, ck)] + tables))
+  }
+  return .byCases(goals)
+}
+
+/// `<op>_<inv>` by `localPTGoal`, with mutants of weakened steps (none: the invariant not assumed
+/// before the step).
+func localObligation(
+  _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)] = []
+) -> Obligation {
+  let m = mutants.isEmpty
+    ? [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]
+    : mutants.map { name, weak in Mutant(name) { ptMutantGoal(inv, weak()) } }
+  return Obligation("\(op)_\(inv.name)", mutants: m) { localPTGoal(inv, step()) }
+}
