@@ -18,6 +18,15 @@ import Z3Kit
     #expect(prove(forall([x], (x | 0) .== x)) == .proved)
   }
 
+  /// The runner checks one level of cases: a case by cases must contribute its own, or it would
+  /// be its placeholder claim `true` (this once made a mutant survive).
+  @Test func casesOfCasesAreFlattened() {
+    let inner = Goal.byCases([Goal(claim: .false), Goal(claim: .true)])
+    let outer = Goal.byCases([inner, Goal(claim: .true)])
+    #expect(outer.cases.count == 3)
+    #expect(outer.cases.allSatisfy { $0.cases.isEmpty })
+  }
+
   @Test func allObligationsAreProvedAndAllMutantsRefuted() {
     let results = runAllObligations(only: nil, mutants: true)
     #expect(!results.isEmpty)

@@ -237,6 +237,31 @@ func cr3RootsObligation(_ op: String, step: @escaping @Sendable () -> PTStep, co
   }
 }
 
+/// `<op>_cr3Counted`: cr3Counted at every frame after a step that loads no CR3 (it moves an
+/// upper entry's references, which are ext ones and no CR3's: both sides of the equation alike),
+/// point-wise, from cr3Counted at the same frame; by the step's cases. The mutant drops it before
+/// the step.
+func cr3CountedObligation(_ op: String, step: @escaping @Sendable () -> PTStep) -> Obligation {
+  Obligation("\(op)_cr3Counted", mutants: [Mutant("noInductionHypothesis") { cr3CountedGoal(step(), assume: false) }]) {
+    cr3CountedGoal(step(), assume: true)
+  }
+}
+private func cr3CountedGoal(_ step: PTStep, assume: Bool) -> Goal {
+  if !step.cases.isEmpty { return .byCases(step.cases.map { cr3CountedGoal($0, assume: assume) }) }
+  let cf = BV("claim.frame")
+  let s = step.initial(SymState())
+  let (r, next) = step.transition(s)
+  let touched = step.claimFrames(s)
+  // one goal per touched frame and one at any other
+  let base = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
+  func goal(_ f: BV, fresh: Z3Bool) -> Goal {
+    Goal(
+      claim: fresh.implies(cr3CountedAt(next, f)), hypotheses: base + (assume ? [cr3CountedAt(s, f)] : []),
+      witnesses: step.witnesses + [.word("claim.frame", cf)], logic: "QF_UFBV")
+  }
+  return .byCases(touched.map { goal($0, fresh: .true) } + [goal(cf, fresh: all(touched.map { cf .!= $0 }))])
+}
+
 /// The position arithmetic of an enumeration step, for a position a and a count b: with the
 /// last position taken off, a is below b iff it is below b - 1 or is b - 1 (b > 0); with one
 /// added, a is below b + 1 iff it is below b or is b (b far below 2^64). Z3 bit-blasts these and

@@ -28,9 +28,11 @@ public struct Goal {
 
   /// The conjunction of `cases`, checked one by one (Z3 bit-blasts each case's arithmetic with
   /// its branches already decided, where one goal with every branch open can take minutes).
+  /// A case that is itself by cases contributes its cases (the runner checks one level: an
+  /// unflattened one would be its placeholder claim `true`, proved without a look at its cases).
   public static func byCases(_ cases: [Goal]) -> Goal {
     var g = Goal(claim: .true)
-    g.cases = cases
+    g.cases = cases.flatMap { $0.cases.isEmpty ? [$0] : $0.cases }
     return g
   }
 }

@@ -79,8 +79,7 @@ func symTakeUpperEntry(
   }
   var n = s
   if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1) }
-  n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &+ 1)
-  n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &+ 1)
+  n = symMoveOther(n, b, by: 1, typed: true)
   if k == .held {
     n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1)
     if bug == .retypesHeld { n.type = s.type.set(b, want) }
@@ -105,10 +104,10 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
   }
   var n = s
   n.typeCount = s.typeCount.set(b, s.typeCount[b] &- 1)
-  n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &- 1)
+  n = symMoveOther(n, b, by: -1, typed: true, general: false)
   if k == .held {
     if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
-    n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &- 1)
+    n = symMoveOther(n, b, by: -1, typed: false)
   } else {
     n.type = s.type.set(b, BV(constant: DecisionPageType.none))
     if bug != .noValidatedFlag { n.validated = s.validated.set(b, kFalse) }
@@ -121,7 +120,23 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
 func symPutUpperEntryPage(_ s: SymState, target b: BV, bug: NestedBug = .none) -> SymState {
   var n = s
   if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
-  n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &- 1)
+  return symMoveOther(n, b, by: -1, typed: false)
+}
+
+/// Ghost: an upper entry's references on b come or go, in the ext counts and among b's ext
+/// references that are no CR3's (`cr3.otherRefs` / `otherTyped`), so `cr3Counted` is kept.
+/// `general` / `typed`: which of the two references.
+func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, typed: Bool, general: Bool = true) -> SymState {
+  var n = s
+  func step(_ x: BV) -> BV { delta > 0 ? x &+ 1 : x &- 1 }
+  if general {
+    n.pt.extRefs = s.pt.extRefs.set(b, step(s.pt.extRefs[b]))
+    n.pt.cr3.otherRefs = s.pt.cr3.otherRefs.set(b, step(s.pt.cr3.otherRefs[b]))
+  }
+  if typed {
+    n.pt.extTyped = s.pt.extTyped.set(b, step(s.pt.extTyped[b]))
+    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(b, step(s.pt.cr3.otherTyped[b]))
+  }
   return n
 }
 
@@ -248,6 +263,30 @@ func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
+/// `mmuUpdateOne(caller: d, .normal(t, i, e))` on an L2–L4 table, its middle: the caller's
+/// checks (callerDomain; checkOwned(t)) and setEntry(t, i, e). Before it, the new entry takes its
+/// references (`validateUpperEntry`, d the caller and the level t's type, then any nested
+/// validation); after it, the old entry releases its own (`unvalidateUpperEntry`, any nested
+/// un-validation, `unvalidateUpperPut`). The table is an L2–L4 with a type count > 0
+/// (mmuUpdateOne's branch to modEntry); it is no L1, so the entry is no live slot.
+func mmuUpdateUpperSetEntry() -> @Sendable () -> PTStep {
+  {
+    let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
+    return PTStep(
+      transition: { s in
+        var r = Refusals()
+        symCallerDomain(&r, s, d)
+        symCheckOwned(&r, s, t, by: d)
+        var n = s
+        n.pt.pte = s.pt.pte.set(t, i, e)
+        return (r, n)
+      },
+      hypotheses: { s in [d .< 0x1_0000, i .< 512, isUpper(s.type[t]), s.typeCount[t] .> 0] },
+      slots: [(t, i)], frames: { _ in [t] },
+      witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+  }
+}
+
 /// One obligation per case of `NestedCase` (a partition), by cases.
 private func byNestedCases(_ make: @escaping @Sendable (NestedCase) -> PTStep) -> @Sendable () -> PTStep {
   {
@@ -282,6 +321,7 @@ let recursiveValidationObligations: [Obligation] = {
     ownershipObligation(
       "mmuextOpPinL2-L4Validate", step: validate, mutants: [("noOwnerCheck", validateUpperEntry(.noOwnerCheck, case: .upper))]),
     cr3RootsObligation("mmuextOpPinL2-L4Validate", step: validate),
+    cr3CountedObligation("mmuextOpPinL2-L4Validate", step: validate),
 
     localObligation("mmuextOpUnpinL2-L4UnvalidateStart", rc, step: unpinUpperStart()),
     localObligation("mmuextOpUnpinL2-L4UnvalidateStart", ri, step: unpinUpperStart()),
@@ -305,6 +345,7 @@ let recursiveValidationObligations: [Obligation] = {
     localObligation("mmuextOpUnpinL2-L4Unvalidate", iso, step: unvalidate),
     ownershipObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, facts: .counts),
     cr3RootsObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate, counted: true),
+    cr3CountedObligation("mmuextOpUnpinL2-L4Unvalidate", step: unvalidate),
 
     localObligation("mmuextOpUnpinL2-L4UnvalidatePut", rc, step: unvalidateUpperPut(), mutants: [("noPutPage", unvalidateUpperPut(.noPutPage))]),
     localObligation("mmuextOpUnpinL2-L4UnvalidatePut", ri, step: unvalidateUpperPut()),
@@ -313,6 +354,17 @@ let recursiveValidationObligations: [Obligation] = {
     localObligation("mmuextOpUnpinL2-L4UnvalidatePut", iso, step: unvalidateUpperPut()),
     ownershipObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut(), facts: .counts),
     cr3RootsObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut()),
+    cr3CountedObligation("mmuextOpUnpinL2-L4UnvalidatePut", step: unvalidateUpperPut()),
+
+    // an entry update on an upper table: the new entry's references (Validate, above), this,
+    // the old entry's release (Unvalidate, UnvalidatePut, above)
+    localObligation("mmuUpdateUpperSetEntry", rc, step: mmuUpdateUpperSetEntry()),
+    localObligation("mmuUpdateUpperSetEntry", ri, step: mmuUpdateUpperSetEntry()),
+    localObligation("mmuUpdateUpperSetEntry", rs, step: mmuUpdateUpperSetEntry()),
+    localObligation("mmuUpdateUpperSetEntry", ts, step: mmuUpdateUpperSetEntry()),
+    localObligation("mmuUpdateUpperSetEntry", iso, step: mmuUpdateUpperSetEntry()),
+    ownershipObligation("mmuUpdateUpperSetEntry", step: mmuUpdateUpperSetEntry()),
+    cr3RootsObligation("mmuUpdateUpperSetEntry", step: mmuUpdateUpperSetEntry()),
   ]
 }()
 

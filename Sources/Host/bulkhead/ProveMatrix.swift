@@ -18,7 +18,7 @@ enum ProveMatrix {
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency",
-    "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Roots": "domainConsistency",
+    "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Counted": "referenceCounts", "cr3Roots": "domainConsistency",
     "typeSafetyL1": "typeSafety",
   ]
 
