@@ -25,12 +25,13 @@
 // from retyping a root another vCPU still has loaded.) The CR3 enumeration and ext counts hold
 // across them by framing: no L1 step writes `cr3`, `pt.extRefs` or `pt.extTyped`.
 //
-// newBaseptr is covered WITHOUT (un)validation (hypotheses, as for `mmuextOpPinL1` on a frame
-// that already is an L1): the new root's type count is already > 0 (a validated L4, e.g. pinned
-// or another vCPU's root: getPageType only checks the type and counts), and a loaded old root's
-// count stays > 0 after putPageType (or it is the new root). Loading an L4 at count 0 validates it
-// and dropping the last reference to one un-validates it, recursively through L3–L1: as pinning
-// L2–L4 tables, not modelled (see proofs/README.md).
+// newBaseptr with (un)validation is a sequence of steps (RecursiveValidationObligations.swift):
+// this file's step (the checks, the new root's references, at type count 0 its type; the load;
+// the old root's references set aside as pending releases), the new L4's validation loop if its
+// count was 0 (`mmuextOpPinL2-L4Validate`, recursively), then the old root's release as an upper
+// entry's (`mmuextOpUnpinL2-L4Unvalidate`: putPageType, at 0 its un-validation;
+// `mmuextOpUnpinL2-L4UnvalidatePut`: putPage). The Spec loads the CR3 last; no step in between
+// reads a CR3, so loading it first is the same run (argued, proofs/README.md).
 
 import BulkheadCore
 import Z3Kit
@@ -86,7 +87,7 @@ func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
 // MARK: newBaseptr
 
 /// Checks or updates a newBaseptr mutant may drop.
-enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPageType, noPutPage, noLoad }
+enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPage, noGetPageType, noPutPage, noLoad }
 
 /// The old root of newBaseptr, for proofs by cases (a partition): none loaded, the new root
 /// itself (a reload), another frame. As for modEntry's cases (`ModEntryCase`), the case's
@@ -94,25 +95,41 @@ enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPageType, no
 /// root's term, so every count read at a frame is a sum of the same terms as the hypothesis there.
 enum BaseptrCase: CaseIterable { case unloaded, reload, other }
 
-/// `mmuextOpOne(caller: v, .newBaseptr(m))`, for a new root whose type count is > 0 and an old
-/// root whose count stays > 0 (hypotheses, `newBaseptrHypotheses`): callerDomain (ESRCH);
-/// checkOwned(m, by: v's domain); getPage(m); getPageType(m, .l4) (EINVAL unless l4, no
-/// validation); if a root is loaded, putPageType and putPage on it; cr3 = m. Ghost: the CR3's
-/// two references move from the old root's ext counts to m's, and v from the old root's
-/// enumeration to m's end. `known`: the step restricted to one case (proofs by cases).
-func symNewBaseptr(caller v: BV, frame m: BV, bug: CR3Bug = .none, known k: BaseptrCase? = nil) -> SymTransition {
+/// `mmuextOpOne(caller: v, .newBaseptr(m))` up to the release of the old root: callerDomain
+/// (ESRCH); checkOwned(m, by: v's domain); getPage(m); getPageType(m, .l4): at count > 0 the
+/// type check (EINVAL unless l4) and the count, at count 0 the type (validated, count 1), after
+/// which the L4's entries are validated (`validateUpperEntry` steps, recursively); cr3 = m.
+/// Ghost: the CR3's two references are m's ext ones, v joins m's enumeration's end. The old
+/// root, if one is loaded, keeps the old CR3's two references as ext ones that are no CR3's
+/// (`cr3.otherRefs` / `otherTyped`) and leaves its enumeration: they are released next, as an
+/// upper entry's are (`unvalidateUpperEntry`: putPageType, at 0 its un-validation;
+/// `unvalidateUpperPut`). The Spec sets cr3 after those; none of them reads a CR3 or its
+/// enumeration, so setting it first changes no state they see (argued, proofs/README.md).
+/// `known`: the step restricted to one case of the old root; `atZero`: of m's type count.
+func symNewBaseptr(
+  caller v: BV, frame m: BV, bug: CR3Bug = .none, known k: BaseptrCase? = nil, atZero z: Bool? = nil
+) -> SymTransition {
   { s in
     var r = Refusals()
     let d = vcpuDomain(v)
     r.guard(flag(s.vcpuExists[v]) && flag(s.alive[d]), DecisionErrno.ESRCH)
     if bug != .noOwnerCheck { symCheckOwned(&r, s, m, by: d) }
     var n = s
-    n.refCount = s.refCount.set(m, s.refCount[m] &+ 1)
+    if bug != .noGetPage { n.refCount = s.refCount.set(m, s.refCount[m] &+ 1) }
     n.pt.extRefs = s.pt.extRefs.set(m, s.pt.extRefs[m] &+ 1)
-    if bug != .noTypeCheck { r.guard(s.type[m] .== DecisionPageType.l4, DecisionErrno.EINVAL) }
+    var atZero = s.typeCount[m] .== 0
+    if let z {
+      r.assume(atZero.iff(z ? .true : .false))
+      atZero = z ? .true : .false
+    }
+    if bug != .noTypeCheck { r.when(!atZero) { r in r.guard(s.type[m] .== DecisionPageType.l4, DecisionErrno.EINVAL) } }
     if bug != .noGetPageType {
-      n.typeCount = s.typeCount.set(m, s.typeCount[m] &+ 1)
+      n.typeCount = s.typeCount.set(m, BV.ite(atZero, BV(constant: 1), s.typeCount[m] &+ 1))
       n.pt.extTyped = s.pt.extTyped.set(m, s.pt.extTyped[m] &+ 1)
+    }
+    if atZero.constant != false {
+      n.type = s.type.set(m, BV(constant: DecisionPageType.l4), when: atZero)
+      n.validated = s.validated.set(m, kTrue, when: atZero)
     }
     var old = s.pt.cr3.root[v], loaded = old .!= cr3None
     if let k {
@@ -125,19 +142,13 @@ func symNewBaseptr(caller v: BV, frame m: BV, bug: CR3Bug = .none, known k: Base
         if k == .reload { old = m }
       }
     }
-    // putPageType(old): at count 0 the old root is untyped (and its entries' references released,
-    // recursively: not modelled, and excluded by hypothesis in the proved step)
-    let count = n.typeCount[old] &- 1
-    n.typeCount = n.typeCount.set(old, count, when: loaded)
-    if loaded.constant != false {
-      n.type = s.type.set(old, BV(constant: DecisionPageType.none), when: loaded && count .== 0)
-      n.validated = s.validated.set(old, kFalse, when: loaded && count .== 0)
-    }
-    n.pt.extTyped = n.pt.extTyped.set(old, n.pt.extTyped[old] &- 1, when: loaded)
-    if bug != .noPutPage { n.refCount = n.refCount.set(old, n.refCount[old] &- 1, when: loaded) }
-    n.pt.extRefs = n.pt.extRefs.set(old, n.pt.extRefs[old] &- 1, when: loaded)
-    if bug != .noLoad { n.pt.cr3.root = s.pt.cr3.root.set(v, m) }
+    // the old CR3's references: no longer a CR3's, not yet released
     let c = s.pt.cr3
+    if bug != .noPutPage {
+      n.pt.cr3.otherRefs = c.otherRefs.set(old, c.otherRefs[old] &+ 1, when: loaded)
+      n.pt.cr3.otherTyped = c.otherTyped.set(old, c.otherTyped[old] &+ 1, when: loaded)
+    }
+    if bug != .noLoad { n.pt.cr3.root = c.root.set(v, m) }
     (n.pt.cr3.count, n.pt.cr3.slot, n.pt.cr3.index) = moveInEnumeration(
       count: c.count, slot: c.slot, index: c.index, x: v, from: old, removing: loaded, to: m, adding: .true)
     return (r, n)
@@ -145,21 +156,16 @@ func symNewBaseptr(caller v: BV, frame m: BV, bug: CR3Bug = .none, known k: Base
 }
 
 /// What newBaseptr's goals assume: the caller v is a vCPU id (below 2^48, so its domain is a
-/// 16-bit id); the restriction (m's type count > 0; a loaded old root's count > 1, or it is m);
-/// m's type count below 2^62 (`countsBounded`: taking one more does not wrap); and the
-/// invariants at the caller's old root: an L4 its domain owns (cr3Roots), enumerated
+/// 16-bit id); m's type count below 2^62 (`countsBounded`: taking one more does not wrap); and
+/// the invariants at the caller's old root: an L4 its domain owns (cr3Roots), enumerated
 /// (cr3Index), so among its ext references (cr3Counted).
 private func newBaseptrHypotheses(_ s: SymState, _ v: BV, _ m: BV) -> [Z3Bool] {
   let old = s.pt.cr3.root[v]
-  return [
-    v .< (1 << 48), s.typeCount[m] .> 0, (old .!= cr3None).implies(old .== m || s.typeCount[old] .> 1),
-    s.typeCount[m] .< (1 << 62), cr3RootsAt(s, v), cr3IndexAt(s, v), cr3CountedAt(s, old),
-  ]
+  return [v .< (1 << 48), s.typeCount[m] .< (1 << 62), cr3RootsAt(s, v), cr3IndexAt(s, v), cr3CountedAt(s, old)]
 }
 
-/// newBaseptr as a page-table step: its frames are the new and the old root (`cr3None` when
-/// none is loaded: then nothing changes there). `byCases`: by `BaseptrCase`, each case's frames
-/// the distinct ones it changes.
+/// newBaseptr as a page-table step: the frame whose counts and type change is m. `byCases`: by
+/// `BaseptrCase` × m's count at 0 or not.
 func newBaseptr(_ bug: CR3Bug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
   {
     let v = BV("caller"), m = BV("frame")
@@ -168,14 +174,15 @@ func newBaseptr(_ bug: CR3Bug = .none, byCases: Bool = false) -> @Sendable () ->
       hypotheses: { s in newBaseptrHypotheses(s, v, m) },
       slots: [], frames: { s in [m, s.pt.cr3.root[v]] },
       witnesses: [.word("caller", v), .word("frame", m), .word("oldRoot", SymState().pt.cr3.root[v])])
-    step.claimFrames = step.frames
+    step.claimFrames = { _ in [m] }
     guard byCases else { return step }
-    step.cases = BaseptrCase.allCases.map { c in
-      var one = step
-      one.transition = symNewBaseptr(caller: v, frame: m, bug: bug, known: c)
-      one.frames = { s in c == .other ? [m, s.pt.cr3.root[v]] : [m] }
-      one.claimFrames = one.frames
-      return one
+    step.cases = BaseptrCase.allCases.flatMap { c in
+      [false, true].map { z in
+        var one = step
+        one.transition = symNewBaseptr(caller: v, frame: m, bug: bug, known: c, atZero: z)
+        one.frames = { s in c == .other ? [m, s.pt.cr3.root[v]] : [m] }
+        return one
+      }
     }
     return step
   }
@@ -367,40 +374,6 @@ private func cr3EnumGoal(slots: Bool, bug: CR3Bug = .none, split: Bool = true) -
   return goals.count == 1 ? goals[0] : .byCases(goals)
 }
 
-/// newBaseptr × a page-table invariant, point-wise: after the step, at each root it changes and
-/// at any other frame, at any slot and any position, from the invariant at the same points before
-/// it and the roots' counts below 2^58. Nothing else is needed: newBaseptr writes no entry and no
-/// enumeration, and (its puts leaving a count > 0) no type, so only its roots' counts change. By
-/// `BaseptrCase` (a reloaded root is one frame, one term). `PTInvariant.assumes` is not used: the
-/// goal assumes `inv` only.
-private func baseptrPTGoal(_ inv: PTInvariant) -> Goal {
-  let cf = BV("claim.frame"), ct = BV("claim.table"), ci = BV("claim.index"), ck = BV("claim.position")
-  return .byCases(newBaseptr(byCases: true)().cases.map { step in
-    let s = SymState()
-    let (r, next) = step.transition(s)
-    let roots = step.claimFrames(s)
-    var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
-    hyps += (roots + [cf]).map { inv.atFrame(s, $0) } + [inv.atSlot(s, ct, ci), inv.atPosition(s, cf, ck)]
-    for f in roots { hyps += [s.pt.l1Refs[f], s.pt.wRefs[f], s.pt.extRefs[f], s.pt.extTyped[f]].map { $0 .< (1 << 58) } }
-    let claim = all(roots.map { inv.atFrame(next, $0) }) && all(roots.map { cf .!= $0 }).implies(inv.atFrame(next, cf))
-      && inv.atSlot(next, ct, ci) && inv.atPosition(next, cf, ck)
-    return Goal(
-      claim: claim, hypotheses: hyps,
-      witnesses: step.witnesses + [
-        .word("claim.frame", cf), .word("claim.table", ct), .word("claim.index", ci), .word("claim.position", ck),
-      ],
-      logic: "QF_UFBV")
-  })
-}
-
-/// `mmuextOpNewBaseptr_<inv>`, its mutant a weakened step or (nil) the induction hypothesis
-/// dropped (in the small state, `ptMutantGoal`).
-private func baseptrPTObligation(_ inv: PTInvariant, mutant: (String, CR3Bug)? = nil) -> Obligation {
-  let m = mutant.map { name, bug in Mutant(name) { ptMutantGoal(inv, newBaseptr(bug)()) } }
-    ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, newBaseptr()(), noInductionHypothesis: true) }
-  return Obligation("mmuextOpNewBaseptr_\(inv.name)", mutants: [m]) { baseptrPTGoal(inv) }
-}
-
 // MARK: obligations
 
 let cr3Obligations: [Obligation] = {
@@ -421,29 +394,31 @@ let cr3Obligations: [Obligation] = {
     cr3RootsObligation("mmuextOpUnpinFinish", step: unpinFinish()),
     cr3RootsObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
     cr3RootsObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
-    // newBaseptr (without (un)validation): a root that is no L4, another domain's, or one that
-    // takes no typed reference (reloading the loaded root then drops its last one: untyped)
+    // newBaseptr: a root that is no L4 or another domain's
     cr3RootsObligation(
-      op, step: newBaseptr(),
-      mutants: [
-        ("noTypeCheck", newBaseptr(.noTypeCheck)), ("noOwnerCheck", newBaseptr(.noOwnerCheck)),
-        ("noGetPageType", newBaseptr(.noGetPageType)),
-      ]),
-    // the CR3's references move from the old root's ext counts to the new one's
-    baseptrPTObligation(referenceCountsEquationsPT, mutant: ("leaksOldReference", .noPutPage)),
-    baseptrPTObligation(referenceIndexPT),
-    baseptrPTObligation(referenceSlotsPT),
+      op, step: newBaseptr(byCases: true),
+      mutants: [("noTypeCheck", newBaseptr(.noTypeCheck)), ("noOwnerCheck", newBaseptr(.noOwnerCheck))]),
+    // the CR3's references are the new root's; the old root's stay, as pending releases
+    localObligation(op, referenceCountsEquationsPT, step: newBaseptr(byCases: true), mutants: [("noGetPage", newBaseptr(.noGetPage))]),
+    localObligation(op, referenceIndexPT, step: newBaseptr(byCases: true)),
+    localObligation(op, referenceSlotsPT, step: newBaseptr(byCases: true)),
     // the caller joins the new root's enumeration; its old place is filled by the old root's last
-    Obligation("\(op)_cr3Index", mutants: [Mutant("notLoaded") { cr3EnumGoal(slots: false, bug: .noLoad, split: false) }]) {
+    // (and the old CR3's references count as pending releases, no longer as a CR3's)
+    Obligation(
+      "\(op)_cr3Index",
+      mutants: [
+        Mutant("notLoaded") { cr3EnumGoal(slots: false, bug: .noLoad, split: false) },
+        Mutant("leaksOldReference") { cr3EnumGoal(slots: false, bug: .noPutPage, split: false) },
+      ]
+    ) {
       cr3EnumGoal(slots: false)
     },
     Obligation("\(op)_cr3Slots", mutants: [Mutant("notLoaded") { cr3EnumGoal(slots: true, bug: .noLoad, split: false) }]) {
       cr3EnumGoal(slots: true)
     },
-    baseptrPTObligation(typeSafetyPT),
-    baseptrPTObligation(isolationPT),
-    // m has a type count > 0, so it is neither free nor the hypervisor's; the old root is the
-    // caller's domain's (cr3Roots): no reference taken or dropped on a free frame
-    ownershipObligation(op, step: newBaseptr()),
+    localObligation(op, typeSafetyPT, step: newBaseptr(byCases: true), mutants: [("noGetPageType", newBaseptr(.noGetPageType))]),
+    localObligation(op, isolationPT, step: newBaseptr(byCases: true)),
+    // m is the caller's domain's (checkOwned): no reference taken on a free frame
+    ownershipObligation(op, step: newBaseptr(), mutants: [("takesFreeFrame", newBaseptr(.noOwnerCheck))]),
   ]
 }()

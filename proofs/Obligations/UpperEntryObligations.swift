@@ -18,9 +18,10 @@
 // (hypotheses, as newBaseptr's): the table is an L2–L4 of type count > 0 (mmuUpdateOne's branch to
 // modEntry); a present new entry's target already has a type count > 0 (getPageType only checks
 // and counts: no recursive validation); a present old entry's target keeps a count > 0 after
-// putPageType (count > 1 before, or it is the new target: no recursive un-validation). Loading an
-// unvalidated table, or dropping a table's last typed reference, (un)validates it recursively: as
-// pinning L2–L4 tables with validation, not modelled (see proofs/README.md).
+// putPageType (count > 1 before, or it is the new target: no recursive un-validation). This one
+// step is the common case; the general one, with recursive (un)validation, is a sequence of the
+// steps of RecursiveValidationObligations.swift (the new entry's take, `mmuUpdateUpperSetEntry`,
+// the old entry's release).
 
 import BulkheadCore
 import Z3Kit
@@ -116,7 +117,8 @@ private func upperHypotheses(_ s: SymState, _ d: BV, _ t: BV, _ i: BV, _ e: BV) 
 }
 
 /// The upper-entry step as a page-table step: its frames the table, the new and the old target.
-func mmuUpdateUpper(_ bug: UpperBug = .none) -> @Sendable () -> PTStep {
+/// `byCases`: by `UpperCase`, each case's claim frames the targets whose counts it changes.
+func mmuUpdateUpper(_ bug: UpperBug = .none, byCases: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
     var step = PTStep(
@@ -125,6 +127,16 @@ func mmuUpdateUpper(_ bug: UpperBug = .none) -> @Sendable () -> PTStep {
       slots: [(t, i)], frames: { s in [t, SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] },
       witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
     step.claimFrames = { s in [SymPTE.frame(e), SymPTE.frame(s.pt.pte[t, i])] }
+    guard byCases else { return step }
+    step.cases = UpperCase.all.map { c in
+      var one = step
+      one.transition = symMMUUpdateUpper(caller: d, table: t, index: i, val: e, bug: bug, known: c)
+      one.claimFrames = { s in
+        let a = SymPTE.frame(s.pt.pte[t, i])
+        return (c.old ? [a] : []) + (c.new && c.sameTarget != true ? [SymPTE.frame(e)] : [])
+      }
+      return one
+    }
     return step
   }
 }
@@ -188,5 +200,5 @@ let upperEntryObligations: [Obligation] = [
   // the table is the caller's (checkOwned), both targets typed (so neither free nor the hypervisor's)
   ownershipObligation("mmuUpdateUpper", step: mmuUpdateUpper()),
   cr3RootsObligation("mmuUpdateUpper", step: mmuUpdateUpper()),
-  cr3CountedObligation("mmuUpdateUpper", step: mmuUpdateUpper()),
+  cr3CountedObligation("mmuUpdateUpper", step: mmuUpdateUpper(byCases: true)),
 ]

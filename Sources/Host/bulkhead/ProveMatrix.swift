@@ -29,7 +29,7 @@ enum ProveMatrix {
   /// The Spec's transitions (public `Transition`/`BatchTransition` functions, with mmuextOp split
   /// by the operations the proofs step), in the Spec's file order.
   static let transitions = [
-    "populatePhysmap", "decreaseReservation", "mmuUpdate", "updateVaMapping", "mmuextOpPinL1",
+    "populatePhysmap", "decreaseReservation", "mmuUpdate", "mmuUpdateUpper", "mmuUpdateUpperSetEntry", "updateVaMapping", "mmuextOpPinL1",
     "mmuextOpPinL1ValidateStart", "mmuextOpPinL1Validate", "mmuextOpPinL1ValidateFinish",
     "mmuextOpUnpinL1", "mmuextOpUnpinL1UnvalidateStart", "mmuextOpUnpinL1Unvalidate", "mmuextOpUnpinL1UnvalidateFinish",
     "mmuextOpPinL2-L4", "mmuextOpPinL2-L4ValidateStart", "mmuextOpPinL2-L4Validate", "mmuextOpPinFinish",
@@ -47,6 +47,7 @@ enum ProveMatrix {
     for whole in ["mmuextOpPinL1", "mmuextOpUnpinL1", "mmuextOpPinL2-L4", "mmuextOpUnpinL2-L4"] where t.hasPrefix(whole) {
       return transitionWrites[whole] ?? []
     }
+    if t.hasPrefix("mmuUpdateUpper") { return transitionWrites["mmuUpdate"] ?? [] }
     if t == "mmuextOpPinFinish" { return transitionWrites["mmuextOpPinL1"] ?? [] }
     if t == "mmuextOpUnpinFinish" { return transitionWrites["mmuextOpUnpinL1"] ?? [] }
     return transitionWrites[t] ?? Set(StatePart.allCases)
