@@ -27,10 +27,10 @@
 // is an L1 (type count > 0: no validation) and `.unpinTable(t)` that leaves the count > 0 (no
 // un-validation); pinning an L1 with validation and unpinning one with un-validation, each as its
 // start, ONE iteration of its loop over the entries (a ghost cursor, `SymPageTables.validating` /
-// `.unvalidating`, and the mid-loop invariants it defines) and its finish. Pinning / unpinning an
-// L2–L4 table whose type is already held is the same step as for an L1. Not covered: entries of
-// L2–L4 tables, pinning / unpinning L2–L4 tables with (un)validation (recursive), new_baseptr
-// (see proofs/README.md).
+// `.unvalidating`, and the mid-loop invariants it defines), the loop's end and the pin's or
+// unpin's end. Pinning / unpinning an L2–L4 table whose type is already held is the same step as
+// for an L1. Entries of L2–L4 tables, recursive (un)validation and new_baseptr: UpperEntry-,
+// RecursiveValidation- and CR3Obligations.swift.
 
 import BulkheadCore
 import Z3Kit
