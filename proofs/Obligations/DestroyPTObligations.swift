@@ -20,13 +20,11 @@
 // tables (no live slot is left in them) and frees its frames. A surviving domain e's live slot
 // keeps its table, type and entry; if it maps its own frame, that owner stays. If it maps a frame
 // by a grant permission (`pt.grantRead[e, f]`), the frame must not be the target's, or it is freed
-// under the mapping: what prevents that is the EBUSY check, through a link between the
-// permission and the grant mappings this model does not have. It is ASSUMED, next to the grant
-// link (`grantLinkAt`), at the claimed slot: `grantEntryLinkAt` — `pt.grantRead[e, f]` ⇒ f's
-// owner g is a 16-bit domain and e holds a grant mapping of one of g's grants
-// (`pt.mapsGrantOf[e, g]`; the Spec's grantConsistency, mapping part with its entry part: the
-// mapping matches an entry in use of g naming f, which g owns). With EBUSY (g = target is refused
-// for e ≠ target) the frame is not the target's. The claim is isolation AND the grant link at the
+// under the mapping: what prevents that is the EBUSY check, through the permission's witness
+// (GrantMappingObligations.swift, proved invariants, assumed here at the claimed slot's pair:
+// `grantLinkFacts`): the entry `pt.grantKey[e, f]` is in use, mapped and names f, which its
+// granter g owns. EBUSY refuses while an entry of the target's is mapped (stated at that witness
+// entry, an instance of the Spec's ∀), so g is not the target and f is not freed. The claim is isolation AND the grant link at the
 // slot's (owner, target) pair afterwards (the link the frameOwnership goals assume at a released
 // entry's pair): without the EBUSY check the permission survives but names a free frame, so the
 // link part fails; isolation's own clause (`own || granted`) reads only the permission, which
@@ -85,20 +83,6 @@ enum DestroyPTBug: Equatable {
   case noPutPage, startsMidway, finishesEarly
 }
 
-extension SymPageTables {
-  /// `grantMappings[e].values.contains { $0.granter == g }` (the Spec's "e maps a grant of g's"),
-  /// a ghost read by the assumed entry link and the EBUSY check only; no step of this model
-  /// writes it (destroy drops the target's own row, which no goal reads afterwards).
-  var mapsGrantOf: Field2 { Field2.fresh("pt.mapsGrantOf") }
-}
-
-/// The grant link with its mapping (ASSUMED, proofs/README.md "Trusted"): a grant permission e
-/// holds on f is on a 16-bit domain's frame (`grantLinkAt`), and e holds a mapping of a grant of
-/// that domain's.
-func grantEntryLinkAt(_ s: SymState, _ e: BV, _ f: BV) -> Z3Bool {
-  flag(s.pt.grantRead[e, f]).implies(s.owner[f] .< 0x1_0000 && flag(s.pt.mapsGrantOf[e, s.owner[f]]))
-}
-
 /// isolation at slot (t, i) with the grant link at its pair: the claim of `domainDestroy_isolation`.
 func isolationLinkedAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
   isolationAtSlot(s, t, i) && ptLive(s, t, i).implies(grantLinkAt(s, s.owner[t], ptTarget(s, t, i)))
@@ -114,15 +98,15 @@ private var claimedSlot: (BV, BV) { (BV("claim.table"), BV("claim.index")) }
 /// loops (steps 1 and 2) as isolation sees them (the whole destroy); false: the teardown alone,
 /// from the state after the loops (the `released` marker set by the step's `initial`).
 ///
-/// Checks, in the Spec's order: `symDestroyChecks`; EBUSY: a grantee other than the target holds
-/// a mapping of one of the target's grants, stated at the grantees of `busyAt` (the Spec checks
-/// every grantee: checking some refuses less, an over-approximation).
-func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt grantees: [BV], bug: DestroyPTBug = .none) -> SymTransition {
+/// Checks, in the Spec's order: `symDestroyChecks`; EBUSY: an entry of the target's grant table
+/// is mapped, stated at the entries of `busyAt` (the Spec checks every entry: checking some
+/// refuses less, an over-approximation).
+func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys: [BV], bug: DestroyPTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
     symDestroyChecks(&r, s, caller: c, target: d)
     if bug != .noBusyCheck {
-      for e in grantees { r.throwIf(e .!= d && flag(s.pt.mapsGrantOf[e, d]), DecisionErrno.EBUSY) }
+      for k in keys { r.throwIf(SymState.granter(ofKey: k) .== d && s.gMapCount[k] .!= 0, DecisionErrno.EBUSY) }
     }
     var n = s
     if releases {
@@ -272,9 +256,12 @@ private func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendab
     let c = BV("caller"), d = BV("target")
     let (ct, ci) = claimedSlot
     var step = PTStep(
-      transition: { s in symDomainDestroyL1(caller: c, target: d, releases: releases, busyAt: [s.owner[ct]], bug: bug)(s) },
-      // the grant link with its mapping at the claimed slot's pair (assumed, file comment)
-      hypotheses: { s in [grantEntryLinkAt(s, s.owner[ct], ptTarget(s, ct, ci))] },
+      // EBUSY at the witness entry of the claimed slot's permission
+      transition: { s in
+        symDomainDestroyL1(caller: c, target: d, releases: releases, busyAt: [s.pt.grantKey[s.owner[ct], ptTarget(s, ct, ci)]], bug: bug)(s)
+      },
+      // the grant link with its witness at the claimed slot's pair (proved invariants)
+      hypotheses: { s in grantLinkFacts(s, s.owner[ct], ptTarget(s, ct, ci)) },
       slots: [], frames: { _ in [] },
       witnesses: [.word("caller", c), .word("target", d)])
     // the teardown starts after the release loops (none in the `skipsRelease` mutant)

@@ -51,6 +51,9 @@ enum GrantPTBug: Equatable {
   /// grantUnmap: putPageType for a read-only mapping; the handle check (what the Spec knows of
   /// an existing mapping is not assumed).
   case readOnlyPutsType, doubleUnmap
+  /// grantMap: the in-use check. grantUnmap: the permission kept by a free boolean, without a
+  /// witness mapping (the model before grant mappings had witnesses).
+  case noInUseCheck, othersUnwitnessed
   /// decreaseReservation: the reference / type / pin check. populatePhysmap: the free check.
   case freesReferencedFrame, takesNonFreeFrame
 }
@@ -67,13 +70,15 @@ let typeSafetyL1PT = PTInvariant(name: "typeSafetyL1", atFrame: typeSafetyAtFram
 /// may map the frame (writable too if the mapping is).
 func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug = .none) -> SymTransition {
   { s in
-    let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: bug == .noTypeCheck ? .typeCheck : .none)(s)
+    let drop: GrantMapCheck = bug == .noTypeCheck ? .typeCheck : bug == .noInUseCheck ? .inUseCheck : .none
+    let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
     let f = s.gFrame[k]
     var n = mapped
     n.pt.extRefs = s.pt.extRefs.set(f, s.pt.extRefs[f] &+ 1)
     n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &+ 1, when: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
+    n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
     return (r, n)
   }
 }
@@ -90,19 +95,27 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
 /// so the step over-approximates the Spec's.
 ///
 /// `others`: whether the caller holds another mapping of the frame (any; a writable one). The
-/// Spec's `others` is not in this model, so they are free, constrained only by what they are: a
-/// writable mapping is a mapping, and a read-only unmap leaves the writable ones as they were.
+/// Spec's `others` are mappings, which this model counts per grant entry (`gMapCount`, granted to
+/// one grantee): "another mapping" is the entry `otherKey` (a free choice) being in use, granted
+/// to the caller, naming the frame and still mapped after this unmap; it becomes the permission's
+/// witness (`pt.grantKey`). For every run of the Spec the choice of a remaining mapping's entry
+/// gives the same `others` (and none remains only when no entry is mapped for the caller and the
+/// frame: `gMapCount` counts an entry's mappings, the Spec's grantConsistency). A writable other
+/// mapping is a free flag, constrained by what it is: a mapping, and for a read-only unmap the
+/// writable ones as they were.
 /// Then `releaseGrantMapping` (`symGrantUnmap`: putPageType if writable, of a `writable` frame, so
 /// no un-validation; putPage; the entry's count), and in the ghost: one ext reference less (typed
 /// too if writable), and the caller's permissions on the frame are those of the mappings left.
 func symGrantUnmapL1(
-  caller d: BV, key k: BV, readOnly ro: Z3Bool, others: (read: Z3Bool, write: Z3Bool), busyAt slots: [(BV, BV)],
+  caller d: BV, key k: BV, readOnly ro: Z3Bool, otherKey x: BV, othersWrite: Z3Bool, busyAt slots: [(BV, BV)],
   bug: GrantPTBug = .none
 ) -> SymTransition {
   { s in
     let release: ReleaseBug = bug == .doubleUnmap ? .doubleUnmap : bug == .readOnlyPutsType ? .readOnlyPutsType : .none
     var (r, n) = symGrantUnmap(caller: d, key: k, readOnly: ro, bug: release)(s)
     let f = s.gFrame[k]
+    let witnessed = flag(n.gInUse[x]) && n.gGrantee[x] .== d && n.gFrame[x] .== f && n.gMapCount[x] .!= 0
+    let others = (read: bug == .othersUnwitnessed ? Z3Bool("othersRead") : witnessed, write: othersWrite)
     if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
       r.assume(s.pt.extRefs[f] .!= 0 && (ro || s.pt.extTyped[f] .!= 0))
       r.assume(flag(s.pt.grantRead[d, f]) && (ro || flag(s.pt.grantWrite[d, f])))
@@ -129,6 +142,7 @@ func symGrantUnmapL1(
     n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &- 1, when: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
+    if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }
     return (r, n)
   }
 }
@@ -158,7 +172,7 @@ func symDecreaseReservationL1(caller d: BV, frame f: BV, bug: GrantPTBug = .none
 
 // MARK: steps (the choices, named for counterexamples)
 
-private func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
+func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
     var step = PTStep(
@@ -175,17 +189,16 @@ private func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
 
 /// `busyAt`: the slots where the EBUSY check is stated (the isolation goal's claimed slot; the
 /// other goals need none: fewer checks, still an over-approximation).
-private func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable () -> PTStep {
+func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
-    let others = (read: Z3Bool("othersRead"), write: Z3Bool("othersWrite"))
+    let x = BV("otherKey"), othersWrite = Z3Bool("othersWrite")
     var step = PTStep(
-      transition: symGrantUnmapL1(caller: d, key: k, readOnly: ro, others: others, busyAt: busyAt, bug: bug),
+      transition: symGrantUnmapL1(caller: d, key: k, readOnly: ro, otherKey: x, othersWrite: othersWrite, busyAt: busyAt, bug: bug),
       hypotheses: { _ in [d .< 0x1_0000] },
       slots: [], frames: { s in [s.gFrame[k]] },
       witnesses: [
-        .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .flag("othersRead", others.read),
-        .flag("othersWrite", others.write),
+        .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .word("otherKey", x), .flag("othersWrite", othersWrite),
       ])
     step.claimFrames = { s in [s.gFrame[k]] }
     return step

@@ -51,6 +51,9 @@ struct SymPageTables {
   /// `grantAllows(d, f, writable: false / true)`.
   var grantRead = Field2.fresh("pt.grantRead")
   var grantWrite = Field2.fresh("pt.grantWrite")
+  /// Ghost: for a permission `grantRead[d, f]`, the grant entry of one of d's mappings of f, its
+  /// witness (`grantMappingAt`, GrantMappingObligations.swift).
+  var grantKey = Field2.fresh("pt.grantKey")
   /// Ghost, during a pin's validation loop only (`getPageType` at count 0): the L1 being validated
   /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.
   /// every L1 is fully validated: the invariants below are then exactly the ones without a cursor.
@@ -1298,10 +1301,8 @@ func ownershipAtEntry(_ s: SymState, _ f: BV, _ j: BV) -> Z3Bool {
 }
 
 /// The grant link: a grant mapping d holds of f (`pt.grantRead`, the model's `grantAllows`) is of
-/// a domain's frame. ASSUMED, not proved (proofs/README.md, trusted assumptions): grant mappings
-/// are not objects of this model. It is the Spec's grantConsistency, mapping part (a mapping
-/// matches an entry in use naming the same frame; checked by the Spec's invariant checker in
-/// SpecTests), with its entry part, proved (an entry in use names a frame its live granter owns).
+/// a domain's frame. Not assumed: it follows from invariants (`grantLinkFacts`), which is what
+/// the goals assume.
 func grantLinkAt(_ s: SymState, _ d: BV, _ f: BV) -> Z3Bool {
   flag(s.pt.grantRead[d, f]).implies(s.owner[f] .< 0x1_0000)
 }
@@ -1343,7 +1344,7 @@ private func ownershipGoal(_ step: PTStep, facts: OwnershipFacts = .none, small:
       case .counts: hyps += [refCountsAtFrame(s, f), s.pt.l1Refs[f] .< (1 << 58), s.pt.extRefs[f] .< (1 << 58)]
       }
     }
-    hyps += step.slots.map { isolationAtSlot(s, $0.0, $0.1) } + step.grantUses(s).map { grantLinkAt(s, $0.0, $0.1) }
+    hyps += step.slots.map { isolationAtSlot(s, $0.0, $0.1) } + step.grantUses(s).flatMap { grantLinkFacts(s, $0.0, $0.1) }
   }
   return Goal(
     claim: ownershipAtFrame(next, cf) && ownershipAtEntry(next, cf, cj), hypotheses: hyps,

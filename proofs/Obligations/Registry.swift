@@ -9,6 +9,7 @@ let specObligations: [Obligation] =
   + upperEntryObligations
   + recursiveValidationObligations
   + grantPageTableObligations
+  + grantMappingObligations
   + destroyPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).

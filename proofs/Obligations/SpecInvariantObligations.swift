@@ -159,12 +159,13 @@ private func setupTable(neverShrinks: Bool = true) -> @Sendable () -> Step {
   }
 }
 
-private func access(checkOwner: Bool = true, checkRange: Bool = true) -> @Sendable () -> Step {
+private func access(checkOwner: Bool = true, checkRange: Bool = true, checkMapped: Bool = true) -> @Sendable () -> Step {
   {
     let d = BV("caller"), k = BV("grantKey"), g = BV("grantee"), f = BV("frame"), ro = BV("readOnly")
     return Step(
       transition: symGrantAccess(
-        caller: d, key: k, grantee: g, frame: f, readOnly: ro, checkOwner: checkOwner, checkRange: checkRange),
+        caller: d, key: k, grantee: g, frame: f, readOnly: ro, checkOwner: checkOwner, checkRange: checkRange,
+        checkMapped: checkMapped),
       hypotheses: [d .< 0x1_0000, g .< 0x1_0000],
       witnesses: [.word("caller", d), .word("grantKey", k), .word("grantee", g), .word("frame", f)])
   }
@@ -264,6 +265,13 @@ let specObligationList: [Obligation] = {
     inductive("domainDestroy", fo, group: mem + [ai, asl], step: destroy(), mutant: .weakened("keepsFrames", destroy(.keepsFrames))),
     inductive("domainDestroy", ts, group: mem, step: destroy(), mutant: .noInductionHypothesis),
     inductive("domainDestroy", gc, group: mem, step: destroy(), mutant: .weakened("keepsGrantTable", destroy(.keepsGrantTable))),
+    // The mapping part of grantConsistency (GrantMappingObligations.swift): no witness entry of a
+    // grant permission is rewritten (grantAccess, grantEnd: EBUSY while mapped; domainDestroy:
+    // EBUSY while any of the target's entries is mapped)
+    grantMappingObligation("grantAccess", step: access(), mutant: .weakened("overwritesMappedEntry", access(checkMapped: false))),
+    grantMappingObligation("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false))),
+    grantMappingObligation("domainCreate", step: create(), mutant: .noInductionHypothesis),
+    grantMappingObligation("domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck))),
     // The range part of grantConsistency: entries in use lie within the set-up table.
     grantRangeObligation("grantSetupTable", step: setupTable(), mutant: .weakened("shrinks", setupTable(neverShrinks: false))),
     grantRangeObligation("grantAccess", step: access(), mutant: .weakened("noRangeCheck", access(checkRange: false))),

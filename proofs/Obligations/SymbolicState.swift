@@ -237,11 +237,14 @@ let typeSafetyInv = SymInvariant(name: "typeSafety") { s in
 /// the granter owns; a mapped entry is in use.
 let grantConsistencyInv = SymInvariant(name: "grantConsistency") { s in
   let k = BV("inv.k")
+  return forall([k], grantEntryAt(s, k))
+}
+
+/// `grantConsistency` (entry part) at key k.
+func grantEntryAt(_ s: SymState, _ k: BV) -> Z3Bool {
   let g = SymState.granter(ofKey: k)
-  return forall(
-    [k],
-    flag(s.gInUse[k]).implies(flag(s.alive[g]) && s.owner[s.gFrame[k]] .== g && s.gFrame[k] .< s.frameCount)
-      && (s.gMapCount[k] .!= 0).implies(flag(s.gInUse[k])))
+  return flag(s.gInUse[k]).implies(flag(s.alive[g]) && s.owner[s.gFrame[k]] .== g && s.gFrame[k] .< s.frameCount)
+    && (s.gMapCount[k] .!= 0).implies(flag(s.gInUse[k]))
 }
 
 /// `grantTables[d].frames * grantEntriesPerFrame`, for SpecConfig's 512 entries per frame (a

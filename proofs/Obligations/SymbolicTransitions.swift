@@ -122,14 +122,15 @@ func symDomainCreate(caller c: BV, domain d: BV, maxPages m: BV, checkRange: Boo
 
 /// `grantAccess(caller:ref:grantee:frame:readOnly:)` on entry `k` of the caller's table.
 func symGrantAccess(
-  caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnly ro: BV, checkOwner: Bool = true, checkRange: Bool = true
+  caller d: BV, key k: BV, grantee g: BV, frame f: BV, readOnly ro: BV, checkOwner: Bool = true, checkRange: Bool = true,
+  checkMapped: Bool = true
 ) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
     r.guard(SymState.granter(ofKey: k) .== d, DecisionErrno.EINVAL)  // the caller's own table
     if checkRange { r.guard((k & 0xFFFF_FFFF) .< grantCapacity(s, d), DecisionErrno.EINVAL) }
-    r.guard(s.gMapCount[k] .== 0, DecisionErrno.EBUSY)
+    if checkMapped { r.guard(s.gMapCount[k] .== 0, DecisionErrno.EBUSY) }
     if checkOwner { symCheckOwned(&r, s, f, by: d) }
     r.guard(flag(s.alive[g]), DecisionErrno.ESRCH)
     r.guard(g .!= d, DecisionErrno.EINVAL)
@@ -200,7 +201,7 @@ func symGrantMap(caller d: BV, key k: BV, readOnly ro: Z3Bool, drop: GrantMapChe
 }
 
 /// Checks or facts a grantUnmap / domainDestroy mutant may drop.
-enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGrantTable }
+enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGrantTable, noBusyCheck }
 
 /// `grantUnmap(caller:handle:)`: the caller gives back a mapping of entry `k` (read-only `ro`).
 ///
@@ -259,7 +260,9 @@ func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> Sy
     var r = Refusals()
     symDestroyChecks(&r, s, caller: c, target: d)
     let k = BV("domainDestroy.grantKey")
-    r.guard(forall([k], (SymState.granter(ofKey: k) .== d).implies(s.gMapCount[k] .== 0)), DecisionErrno.EBUSY)
+    if bug != .noBusyCheck {
+      r.guard(forall([k], (SymState.granter(ofKey: k) .== d).implies(s.gMapCount[k] .== 0)), DecisionErrno.EBUSY)
+    }
     var n = s
     let owned: (BV) -> Z3Bool = { f in bug == .keepsFrames ? .false : s.owner[f] .== d }
     // for mfn in owned { s.scrubAndFree(mfn) }
