@@ -321,6 +321,9 @@ let destroyPageTableObligations: [Obligation] = {
     destroyPTObligation(rc, assuming: [rc], releases: false, mutants: [("keepsPins", .keepsPins)]),
     destroyPTObligation(ri, assuming: [ri, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
     destroyPTObligation(rs, assuming: [rs], releases: false, mutants: [("skipsRelease", .skipsRelease)]),
+    // the target's frames are freed scrubbed (frameOwnership's contents clause, established here)
+    scrubbedObligation(
+      "domainDestroy", step: destroyStep(releases: false), mutant: ("keepsTables", destroyStep(releases: false, .keepsTables))),
     // the release loop (step 1): start, one iteration, finish (the teardown's pre-state)
     loopObligation("domainDestroyReleaseStart", rc, step: releaseStartStep()),
     loopObligation("domainDestroyReleaseStart", ri, step: releaseStartStep()),

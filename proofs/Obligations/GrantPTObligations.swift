@@ -54,6 +54,8 @@ enum GrantPTBug: Equatable {
   /// grantMap: the in-use check. grantUnmap: the permission kept by a free boolean, without a
   /// witness mapping (the model before grant mappings had witnesses).
   case noInUseCheck, othersUnwitnessed
+  /// decreaseReservation: the frame freed without its scrub.
+  case noScrub
   /// decreaseReservation: the reference / type / pin check. populatePhysmap: the free check.
   case freesReferencedFrame, takesNonFreeFrame
 }
@@ -164,7 +166,7 @@ func symDecreaseReservationL1(caller d: BV, frame f: BV, bug: GrantPTBug = .none
     }
     var n = symScrubAndFree(s, f)
     let old = s.pt.pte
-    n.pt.pte = Field2 { t, j in BV.ite(t .== f, kFalse, old[t, j]) }  // contents[mfn] = nil
+    if bug != .noScrub { n.pt.pte = Field2 { t, j in BV.ite(t .== f, kFalse, old[t, j]) } }  // contents[mfn] = nil
     n.allocation = s.allocation.set(d, s.allocation[d] &- 1)
     return (r, n)
   }
@@ -201,6 +203,21 @@ func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable 
         .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .word("otherKey", x), .flag("othersWrite", othersWrite),
       ])
     step.claimFrames = { s in [s.gFrame[k]] }
+    return step
+  }
+}
+
+/// domainDestroy's step 2, one of the target's grant mappings released (releaseGrantMapping, no
+/// EBUSY check), in the state its step 1 leaves (the `released` marker of the target, the caller
+/// here, DestroyPTObligations.swift): grantUnmap's step from the marked state.
+private func destroyReleaseGrantStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
+  {
+    var step = unmapStep(bug)()
+    step.initial = { s in
+      var m = s
+      m.pt.released = (BV("caller"), nil)
+      return m
+    }
     return step
   }
 }
@@ -316,6 +333,18 @@ let grantPageTableObligations: [Obligation] = {
         ("noBusyCheck", unmapStep(.noBusyCheck, busyAt: [claimedSlot])),
         ("noWritableBusyCheck", unmapStep(.noWritableBusyCheck, busyAt: [claimedSlot])),
       ]),
+    // domainDestroy's grant mappings released after its L1 entries (the marked state): the
+    // same counting steps as grantUnmap's
+    grantPTObligation(
+      "domainDestroyReleaseGrant", rc, assuming: [rc], step: destroyReleaseGrantStep(),
+      mutants: [("readOnlyPutsType", destroyReleaseGrantStep(.readOnlyPutsType))]),
+    grantPTObligation("domainDestroyReleaseGrant", ri, assuming: [ri], step: destroyReleaseGrantStep()),
+    grantPTObligation(
+      "domainDestroyReleaseGrant", rs, assuming: [rs], step: destroyReleaseGrantStep(),
+      mutants: [("readOnlyPutsType", destroyReleaseGrantStep(.readOnlyPutsType))]),
+    grantPTObligation(
+      "domainDestroyReleaseGrant", tsL1, assuming: [ts, rc, ri], step: destroyReleaseGrantStep(),
+      mutants: [("doubleUnmap", destroyReleaseGrantStep(.doubleUnmap))]),
     // populatePhysmap: a non-free frame (another domain's L1) changing owner under its entries
     grantPTObligation(
       "populatePhysmap", iso, assuming: [iso], step: populateStep(), mutants: [("takesNonFreeFrame", populateStep(.takesNonFreeFrame))]),
@@ -325,6 +354,8 @@ let grantPageTableObligations: [Obligation] = {
       "decreaseReservation", rc, assuming: [rc], step: decreaseStep(),
       mutants: [("freesReferencedFrame", decreaseStep(.freesReferencedFrame))]),
     grantPTObligation("decreaseReservation", ri, assuming: [ri], step: decreaseStep()),
+    // a freed frame is scrubbed (frameOwnership's contents clause, established here)
+    scrubbedObligation("decreaseReservation", step: decreaseStep(), mutant: ("noScrub", decreaseStep(.noScrub))),
     // domainConsistency's CR3 part: a root is a typed L4 its domain owns, so none of these steps
     // can take it (populate takes a free frame, decrease an untyped one) or retype it
     cr3RootsObligation("populatePhysmap", step: populateStep(), mutants: [("takesNonFreeFrame", populateStep(.takesNonFreeFrame))]),

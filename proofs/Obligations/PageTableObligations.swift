@@ -1370,6 +1370,22 @@ func ownershipObligation(
   }
 }
 
+/// `<op>_scrubbed`: frameOwnership's contents clause (a free frame is scrubbed) at an arbitrary
+/// entry after a step that frees frames, point-wise, from the clause at the same entry before:
+/// what *establishes* it for a freed frame is the step's scrub (`contents[mfn] = nil`).
+func scrubbedObligation(_ op: String, step: @escaping @Sendable () -> PTStep, mutant: (String, @Sendable () -> PTStep)) -> Obligation {
+  @Sendable func goal(_ st: PTStep) -> Goal {
+    let cf = BV("claim.frame"), cj = BV("claim.index")
+    let s = st.initial(SymState())
+    let (r, next) = st.transition(s)
+    return Goal(
+      claim: ownershipAtEntry(next, cf, cj),
+      hypotheses: configRanges(s) + st.hypotheses(s) + [!r.refused] + r.assumptions + [ownershipAtEntry(s, cf, cj)],
+      witnesses: st.witnesses + [.word("claim.frame", cf), .word("claim.index", cj)], logic: "QF_UFBV")
+  }
+  return Obligation("\(op)_scrubbed", mutants: [Mutant(mutant.0) { goal(mutant.1()) }]) { goal(step()) }
+}
+
 /// `updateVaMapping_refinesMMUUpdate`: every accepted updateVaMapping is an accepted mmuUpdate of
 /// the same slot and value with the same effect, so each `mmuUpdate_<invariant>` proved here holds
 /// for it too (a simulation, as seL4's refinement proofs use; `bulkhead prove --matrix` credits

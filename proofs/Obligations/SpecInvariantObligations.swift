@@ -120,7 +120,7 @@ private func populate(checkReservation: Bool = true, checkFree: Bool = true) -> 
   }
 }
 
-private func decrease(checkGrants: Bool = true, checkOwner: Bool = true) -> @Sendable () -> Step {
+private func decrease(checkGrants: Bool = true, checkOwner: Bool = true, keepsM2P: Bool = false) -> @Sendable () -> Step {
   {
     let d = BV("caller"), f = BV("frame")
     // Proof hints: instances of the counting invariants (assumed for all ids) at the frame being
@@ -135,7 +135,7 @@ private func decrease(checkGrants: Bool = true, checkOwner: Bool = true) -> @Sen
       allocationIndexAt(s, claimFrame), allocationSlotsAt(s, s.owner[claimFrame], s.allocIndex[claimFrame]),
     ]
     return Step(
-      transition: symDecreaseReservation(caller: d, frame: f, checkGrants: checkGrants, checkOwner: checkOwner),
+      transition: symDecreaseReservation(caller: d, frame: f, checkGrants: checkGrants, checkOwner: checkOwner, keepsM2P: keepsM2P),
       hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("frame", f)], hints: hints)
   }
 }
@@ -147,6 +147,15 @@ private func create(checkRange: Bool = true) -> @Sendable () -> Step {
       transition: symDomainCreate(caller: c, domain: d, maxPages: m, checkRange: checkRange),
       hypotheses: [c .< 0x1_0000],
       witnesses: [.word("caller", c), .word("domain", d), .word("maxPages", m)])
+  }
+}
+
+private func machphys(checkOwner: Bool = true) -> @Sendable () -> Step {
+  {
+    let d = BV("caller"), f = BV("frame")
+    return Step(
+      transition: symMachphysUpdate(caller: d, frame: f, checkOwner: checkOwner),
+      hypotheses: [d .< 0x1_0000], witnesses: [.word("caller", d), .word("frame", f)])
   }
 }
 
@@ -272,6 +281,11 @@ let specObligationList: [Obligation] = {
     grantMappingObligation("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false))),
     grantMappingObligation("domainCreate", step: create(), mutant: .noInductionHypothesis),
     grantMappingObligation("domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck))),
+    // The M2P clause of frameOwnership: only a domain's frames have M2P entries
+    m2pOwnershipObligation("mmuUpdate", step: machphys(), mutant: .weakened("noOwnerCheck", machphys(checkOwner: false))),
+    m2pOwnershipObligation("populatePhysmap", step: populate(), mutant: .noInductionHypothesis),
+    m2pOwnershipObligation("decreaseReservation", step: decrease(), mutant: .weakened("keepsM2P", decrease(keepsM2P: true))),
+    m2pOwnershipObligation("domainDestroy", step: destroy(), mutant: .weakened("keepsM2P", destroy(.keepsM2P))),
     // The range part of grantConsistency: entries in use lie within the set-up table.
     grantRangeObligation("grantSetupTable", step: setupTable(), mutant: .weakened("shrinks", setupTable(neverShrinks: false))),
     grantRangeObligation("grantAccess", step: access(), mutant: .weakened("noRangeCheck", access(checkRange: false))),
@@ -288,3 +302,25 @@ let specObligationList: [Obligation] = {
     inductive("setCap", cr, group: sched, step: setCap(), mutant: .weakened("noCapRangeCheck", setCap(checkRange: false))),
   ]
 }()
+
+/// `frameOwnership`, M2P clause, at frame f: only a domain's frame has an M2P entry.
+func m2pOwnershipAt(_ s: SymState, _ f: BV) -> Z3Bool { flag(s.m2p[f]).implies(s.owner[f] .< 0x1_0000) }
+
+/// `<op>_m2pOwnership`, point-wise: the clause at an arbitrary frame after the step, from it at
+/// the same frame before (and frameOwnership's owner encoding there: a free frame is no domain's).
+/// Only `MMU_MACHPHYS_UPDATE` writes an entry (checkOwned), only scrubAndFree clears one, and
+/// only populatePhysmap gives a free frame (no entry) an owner.
+func m2pOwnershipObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
+  @Sendable func goal(_ st: Step, assume: Bool) -> Goal {
+    let s = SymState(), f = BV("claim.frame")
+    let (r, next) = st.transition(s)
+    let hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions + (assume ? [m2pOwnershipAt(s, f)] : [])
+    return Goal(claim: m2pOwnershipAt(next, f), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.frame", f)], logic: "QF_UFBV")
+  }
+  let m: Mutant
+  switch mutant {
+  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
+  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
+  }
+  return Obligation("\(op)_m2pOwnership", mutants: [m]) { goal(step(), assume: true) }
+}

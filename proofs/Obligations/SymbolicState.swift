@@ -95,6 +95,8 @@ struct SymState {
   var refCount = Field.fresh("refCount")
   var pinned = Field.fresh("pinned")
   var validated = Field.fresh("validated")
+  /// `m2p[f] != nil`: the frame has an M2P entry (its value is not read by any invariant).
+  var m2p = Field.fresh("m2p")
   // -- domains --
   var used = Field.fresh("domainUsed")  // domains[d] != nil (dead ones stay: noDomainIdReuse)
   var alive = Field.fresh("alive")

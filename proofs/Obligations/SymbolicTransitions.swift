@@ -40,8 +40,9 @@ func symGetPageTypeWritable(_ r: inout Refusals, _ s: SymState, _ mfn: BV) -> Sy
 }
 
 /// `scrubAndFree(mfn)`: `frames[mfn] = FrameInfo(owner: .free)`.
-func symScrubAndFree(_ s: SymState, _ mfn: BV) -> SymState {
+func symScrubAndFree(_ s: SymState, _ mfn: BV, keepsM2P: Bool = false) -> SymState {
   var n = s
+  if !keepsM2P { n.m2p = s.m2p.set(mfn, kFalse) }
   n.owner = s.owner.set(mfn, BV(constant: DecisionOwner.free))
   n.type = s.type.set(mfn, BV(constant: DecisionPageType.none))
   n.typeCount = s.typeCount.set(mfn, kFalse)
@@ -76,7 +77,9 @@ func symPopulatePhysmap(caller d: BV, chosen f: BV, checkReservation: Bool = tru
 }
 
 /// `decreaseReservation(caller:frames:)`, one frame.
-func symDecreaseReservation(caller d: BV, frame f: BV, checkGrants: Bool = true, checkOwner: Bool = true) -> SymTransition {
+func symDecreaseReservation(
+  caller d: BV, frame f: BV, checkGrants: Bool = true, checkOwner: Bool = true, keepsM2P: Bool = false
+) -> SymTransition {
   { s in
     var r = Refusals()
     symCallerDomain(&r, s, d)
@@ -86,12 +89,27 @@ func symDecreaseReservation(caller d: BV, frame f: BV, checkGrants: Bool = true,
       [k], SymState.granter(ofKey: k) .== d && flag(s.gInUse[k]) && s.gFrame[k] .== f)
     let busy = s.refCount[f] .!= 0 || s.typeCount[f] .!= 0 || flag(s.pinned[f])
     r.throwIf(checkGrants ? busy || granted : busy, DecisionErrno.EBUSY)  // freeOnlyUnreferenced
-    var n = symScrubAndFree(s, f)
+    var n = symScrubAndFree(s, f, keepsM2P: keepsM2P)
     n.allocation = s.allocation.set(d, s.allocation[d] &- 1)
     // ghost: the last frame of d's enumeration moves into f's position
     let last = s.allocSlot[d, s.allocation[d] &- 1]
     n.allocSlot = s.allocSlot.set(d, s.allocIndex[f], last)
     n.allocIndex = s.allocIndex.set(last, s.allocIndex[f])
+    return (r, n)
+  }
+}
+
+// MARK: mmu_update
+
+/// `mmuUpdateOne(caller: d, MMU_MACHPHYS_UPDATE)` for frame f: callerDomain (ESRCH);
+/// checkOwned(f, by: d); m2p[f] = val (here: f has an entry).
+func symMachphysUpdate(caller d: BV, frame f: BV, checkOwner: Bool = true) -> SymTransition {
+  { s in
+    var r = Refusals()
+    symCallerDomain(&r, s, d)
+    if checkOwner { symCheckOwned(&r, s, f, by: d) }
+    var n = s
+    n.m2p = s.m2p.set(f, kTrue)
     return (r, n)
   }
 }
@@ -201,7 +219,7 @@ func symGrantMap(caller d: BV, key k: BV, readOnly ro: Z3Bool, drop: GrantMapChe
 }
 
 /// Checks or facts a grantUnmap / domainDestroy mutant may drop.
-enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGrantTable, noBusyCheck }
+enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGrantTable, noBusyCheck, keepsM2P }
 
 /// `grantUnmap(caller:handle:)`: the caller gives back a mapping of entry `k` (read-only `ro`).
 ///
@@ -272,6 +290,7 @@ func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> Sy
     n.refCount = s.refCount.setWhere(owned) { _ in kFalse }
     n.pinned = s.pinned.setWhere(owned) { _ in kFalse }
     n.validated = s.validated.setWhere(owned) { _ in kFalse }
+    if bug != .keepsM2P { n.m2p = s.m2p.setWhere(owned) { _ in kFalse } }
     // s.grantTables[target] = nil
     if bug != .keepsGrantTable {
       let mine: (BV) -> Z3Bool = { k in SymState.granter(ofKey: k) .== d }
