@@ -396,7 +396,8 @@ private func symEntryChecksL1(
 
 /// `mmuextOpOne(caller:, .pinTable(.l1, t))` on a frame whose type count is 0, up to its
 /// validation loop: checkOwned; not pinned (EINVAL); getPage; getPageType(.l1) at count 0 takes
-/// the type (l1, count 1, validated) and starts the loop (ghost cursor 0).
+/// the type (l1, count 1, validated) and starts the loop (ghost cursor 0); ghost: the pin is in
+/// progress (its references are taken, `pinned` is not yet set).
 func symPinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
@@ -464,7 +465,8 @@ func symPinFinish(bug: PTBug = .none) -> SymTransition {
 
 /// `mmuextOpOne(caller:, .unpinTable(t))` of an L1 whose type count is 1 (the pin's: hypothesis),
 /// up to its un-validation loop: checkOwned; pinned (EINVAL); pinned = false; putPageType reaches
-/// 0: untyped, not validated, and starts releasing the entries (ghost cursor 0).
+/// 0: untyped, not validated, and starts releasing the entries (ghost cursor 0); ghost: the unpin
+/// is in progress (it still holds the pin's general reference).
 func symUnpinL1Start(caller d: BV, table t: BV, bug: PTBug = .none) -> SymTransition {
   { s in
     var r = Refusals()
@@ -699,8 +701,8 @@ func ptInstances(_ s: SymState, _ terms: PTTerms, _ invariants: [PTInvariant] = 
 /// One page-table step: its transition on a given pre-state, and the slot and frames it touches.
 struct PTStep {
   var transition: SymTransition
-  /// The pre-state from a base state: the base itself, or for a step inside a pin's validation
-  /// loop the base with the ghost `validating` set (the mid-validation invariants).
+  /// The pre-state from a base state: the base itself, or for a step inside a loop or a pin the
+  /// base with its ghosts set (`validating`, `pinning`, ...: the mid-loop invariants).
   var initial: (SymState) -> SymState = { $0 }
   /// The step restricted to each case of a partition, for a proof by cases (empty: one goal).
   var cases: [PTStep] = []
@@ -1092,10 +1094,11 @@ private func createDomain() -> @Sendable () -> PTStep {
   }
 }
 
-/// Pinning an L1 with validation, as three steps: the start (type count 0: the frame takes type
-/// l1, count 1, cursor 0), one iteration of the loop (entry `cursor`), the finish (cursor 512:
-/// pinned). Inside the loop the invariants are the mid-validation ones (`SymPageTables.validating`):
-/// the frame's entries at or above the cursor hold no references, and it holds the pin's.
+/// Pinning an L1 with validation, as four steps: the start (type count 0: the frame takes type
+/// l1, count 1, cursor 0, the pin in progress), one iteration of the loop (entry `cursor`), the
+/// loop's end (cursor 512), the pin's end (`pinned`). Inside the loop the invariants are the
+/// mid-validation ones (`SymPageTables.validating`): the frame's entries at or above the cursor
+/// hold no references; the frame holds the pin's while it is in progress (`.pinning`).
 func pinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
@@ -1170,10 +1173,10 @@ func pinningWitnesses(_ p: (frame: BV, active: Z3Bool), _ name: String = "pinnin
   [.word("\(name).frame", p.frame), .flag("\(name).active", p.active)]
 }
 
-/// Unpinning an L1 with un-validation, as three steps: the start (type count 1 -> 0: untyped,
-/// cursor 0), one iteration of the loop (entry `cursor` releases its references), the finish
-/// (cursor 512: putPage). Inside the loop the invariants are the mid-un-validation ones
-/// (`SymPageTables.unvalidating`).
+/// Unpinning an L1 with un-validation, as four steps: the start (type count 1 -> 0: untyped,
+/// cursor 0, the unpin in progress), one iteration of the loop (entry `cursor` releases its
+/// references), the loop's end (cursor 512), the unpin's end (putPage). Inside the loop the
+/// invariants are the mid-un-validation ones (`SymPageTables.unvalidating`, `.unpinning`).
 func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table")
