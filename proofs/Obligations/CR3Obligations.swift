@@ -394,6 +394,8 @@ let cr3Obligations: [Obligation] = {
     cr3RootsObligation("mmuextOpUnpinFinish", step: unpinFinish()),
     cr3RootsObligation("mmuextOpPinL2-L4", step: pin(upper: true)),
     cr3RootsObligation("mmuextOpUnpinL2-L4", step: unpin(upper: true)),
+    // a new domain's vCPUs have no CR3
+    cr3RootsObligation("domainCreate", step: createDomain()),
     // newBaseptr: a root that is no L4 or another domain's
     cr3RootsObligation(
       op, step: newBaseptr(byCases: true),

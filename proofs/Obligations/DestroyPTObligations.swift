@@ -78,6 +78,8 @@ enum DestroyPTBug: Equatable {
   case keepsTables, keepsPins
   /// The teardown run on a state where the release loop did not run (no `released` marker).
   case skipsRelease
+  /// The target's vCPUs' CR3s kept (on frames freed under them).
+  case keepsCR3s
   /// The release loop: an entry released without its putPage; the loop started at an arbitrary
   /// cursor; the loop left before the cursor reaches the end.
   case noPutPage, startsMidway, finishesEarly
@@ -141,7 +143,12 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys:
     n.pt.unvalidating = nil
     n.pt.pinning = nil
     n.pt.unpinning = nil
-    // grant table, mappings, vCPUs (CR3s), ports: not read by these invariants
+    // its vCPUs go, and with them their CR3s (the CR3 references were the target's frames', now
+    // freed); grant table, mappings, ports: not read by these invariants
+    if bug != .keepsCR3s {
+      let root = before.pt.cr3.root
+      n.pt.cr3.root = Field { v in BV.ite(vcpuDomain(v) .== d, cr3None, root[v]) }
+    }
     return (r, n)
   }
 }
@@ -321,6 +328,10 @@ let destroyPageTableObligations: [Obligation] = {
     destroyPTObligation(rc, assuming: [rc], releases: false, mutants: [("keepsPins", .keepsPins)]),
     destroyPTObligation(ri, assuming: [ri, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
     destroyPTObligation(rs, assuming: [rs], releases: false, mutants: [("skipsRelease", .skipsRelease)]),
+    // domainConsistency's CR3 part: the target's vCPUs and CR3s go; another domain's root is
+    // that domain's frame (cr3Roots), so neither freed nor untyped
+    cr3RootsObligation(
+      "domainDestroy", step: destroyStep(releases: true), mutants: [("keepsCR3s", destroyStep(releases: true, .keepsCR3s))]),
     // the target's frames are freed scrubbed (frameOwnership's contents clause, established here)
     scrubbedObligation(
       "domainDestroy", step: destroyStep(releases: false), mutant: ("keepsTables", destroyStep(releases: false, .keepsTables))),

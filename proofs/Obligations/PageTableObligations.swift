@@ -1084,11 +1084,16 @@ func unpin(_ bug: PTBug = .none, upper: Bool = false) -> @Sendable () -> PTStep 
 
 /// `domainCreate(caller:domain:maxPages:vcpus:)` in this model: a new record, an empty grant
 /// table and an empty set of grant mappings (no permission, no reference), vCPUs without CR3s.
-private func createDomain() -> @Sendable () -> PTStep {
+func createDomain() -> @Sendable () -> PTStep {
   {
     let c = BV("caller"), d = BV("domain"), m = BV("maxPages")
     return PTStep(
-      transition: symDomainCreate(caller: c, domain: d, maxPages: m),
+      transition: { s in
+        var (r, n) = symDomainCreate(caller: c, domain: d, maxPages: m)(s)
+        let root = s.pt.cr3.root
+        n.pt.cr3.root = Field { v in BV.ite(vcpuDomain(v) .== d, cr3None, root[v]) }  // vcpus: cr3 nil
+        return (r, n)
+      },
       hypotheses: { s in callerHypotheses(s, c) }, slots: [], frames: { _ in [] },
       witnesses: [.word("caller", c), .word("domain", d), .word("maxPages", m)])
   }
