@@ -16,7 +16,12 @@ import Testing
       for _ in 0..<200 {
         let op = gen.next(s)
         let (accepted, next) = op.apply(s)
-        let name: String? = op.transition ?? op.kind
+        let name: String?
+        switch op.frameCondition {
+        case .ofKind: name = op.kind
+        case .of(let transition): name = transition
+        case .writesNothing: name = nil
+        }
         let changed = changedParts(s, next)
         if let name {
           guard let allowed = transitionWrites[name] else {

@@ -13,12 +13,20 @@ struct SplitMix: RandomNumberGenerator {
   }
 }
 
+/// Which frame condition (`transitionWrites`) an operation is checked against.
+enum FrameCondition {
+  /// The one named by the operation's kind.
+  case ofKind
+  /// The one of this transition (mmuextOp split by operation, machphys as mmuUpdate).
+  case of(String)
+  /// None: the operation must write nothing (TLB flushes).
+  case writesNothing
+}
+
 /// One randomly generated operation: its kind (for statistics) and how to apply it.
 struct GeneratedOp {
   var kind: String
-  /// The transition's name in the frame conditions (`transitionWrites`), when not `kind`;
-  /// nil for an operation that must write nothing.
-  var transition: String?? = .none
+  var frameCondition: FrameCondition = .ofKind
   var apply: (SpecState) -> (accepted: Bool, state: SpecState)
 }
 
@@ -87,7 +95,7 @@ struct OpGenerator {
       return GeneratedOp(kind: "mmuUpdate") { single($0.mmuUpdateOne(caller: caller, .normal(table, i, v))) }
     case 22..<24:
       let f = frame(s, for: d)
-      return GeneratedOp(kind: "machphys", transition: "mmuUpdate") { single($0.mmuUpdateOne(caller: caller, .machphys(f, pfn: 7))) }
+      return GeneratedOp(kind: "machphys", frameCondition: .of("mmuUpdate")) { single($0.mmuUpdateOne(caller: caller, .machphys(f, pfn: 7))) }
     case 24..<28:
       let va = pick([0, 0x1000, 0x2000, VirtualAddress.make(l4: 511, l3: 0, l2: 0, l1: 0), 0x8000_0000_0000])
       let v = entry(frame(s, for: d))
@@ -98,14 +106,14 @@ struct OpGenerator {
         .pinTable(pick(Level.allCases), f), .pinTable(pick(Level.allCases), f), .unpinTable(f),
         .unpinTable(f), .newBaseptr(f), .tlbFlushLocal, .invlpgLocal(va: 0),
       ])
-      let transition: String?
+      let condition: FrameCondition
       switch op {
-      case .pinTable(let level, _): transition = level == .l1 ? "mmuextOpPinL1" : "mmuextOpPinL2-L4"
-      case .unpinTable(let f): transition = s.frame(f).type == .l1 ? "mmuextOpUnpinL1" : "mmuextOpUnpinL2-L4"
-      case .newBaseptr: transition = "mmuextOpNewBaseptr"
-      case .tlbFlushLocal, .invlpgLocal: transition = nil
+      case .pinTable(let level, _): condition = .of(level == .l1 ? "mmuextOpPinL1" : "mmuextOpPinL2-L4")
+      case .unpinTable(let f): condition = .of(s.frame(f).type == .l1 ? "mmuextOpUnpinL1" : "mmuextOpUnpinL2-L4")
+      case .newBaseptr: condition = .of("mmuextOpNewBaseptr")
+      case .tlbFlushLocal, .invlpgLocal: condition = .writesNothing
       }
-      return GeneratedOp(kind: "mmuextOp", transition: transition) { single($0.mmuextOpOne(caller: caller, op)) }
+      return GeneratedOp(kind: "mmuextOp", frameCondition: condition) { single($0.mmuextOpOne(caller: caller, op)) }
     case 38..<42:
       let n = pick([0, 1, 1, 2, 3, 20])
       return GeneratedOp(kind: "populatePhysmap") { single($0.populatePhysmap(caller: caller, count: n)) }
