@@ -217,3 +217,54 @@ private final class NSLockLike: @unchecked Sendable {
   private let queue = DispatchQueue(label: "bulkhead.proofs.lock")
   func withLock<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
 }
+
+// MARK: vacuity
+
+/// How many of an obligation's cases have satisfiable hypotheses. A proof from contradictory
+/// hypotheses proves nothing, and a mutant does not catch that: it is checked in its own (small)
+/// state with its own hypotheses. Infeasible cases are normal in a partition (an impossible
+/// combination of entry kinds); an obligation none of whose cases is feasible is vacuous.
+public struct VacuityResult: Sendable {
+  public let name: String
+  public let cases: Int
+  public let feasible: Int
+  public let unknown: Int
+  /// Every case's hypotheses are contradictory: the obligation proves nothing.
+  public var vacuous: Bool { feasible == 0 && unknown == 0 }
+}
+
+/// Checks, for the selected obligations, that their hypotheses have a model (case by case, the
+/// claim replaced by `false`: a counterexample is a model). Resource limit per case: 20 M.
+public func runVacuityChecks(only: String?, threads: Int = 2) -> [VacuityResult] {
+  let selected = allObligations().filter { o in
+    only.map { o.name == $0 || o.name.hasPrefix($0 + "_") || o.name.hasSuffix("_" + $0) } ?? true
+  }
+  let results = VacuityBox(count: selected.count)
+  let next = Counter()
+  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, selected.count))) { _ in
+    while let i = next.take(below: selected.count) {
+      let g = selected[i].goal()
+      let cases = g.cases.isEmpty ? [g] : g.cases
+      var feasible = 0, unknown = 0
+      for c in cases {
+        let (o, _) = proveMeasured(
+          .false, assuming: c.hypotheses, witnesses: [], timeoutMs: obligationTimeoutMs, rlimit: 20_000_000, logic: c.logic)
+        switch o {
+        case .refuted: feasible += 1
+        case .unknown: unknown += 1
+        case .proved: break
+        }
+      }
+      results.set(i, VacuityResult(name: selected[i].name, cases: cases.count, feasible: feasible, unknown: unknown))
+    }
+  }
+  return results.values()
+}
+
+private final class VacuityBox: @unchecked Sendable {
+  private var slots: [VacuityResult?]
+  private let lock = NSLockLike()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ r: VacuityResult) { lock.withLock { slots[i] = r } }
+  func values() -> [VacuityResult] { lock.withLock { slots.compactMap { $0 } } }
+}

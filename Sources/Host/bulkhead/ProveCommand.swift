@@ -25,6 +25,9 @@ struct Prove: ParsableCommand {
   @Flag(name: .long, help: "Print which (transition, invariant) pairs have an obligation, and exit.")
   var matrix = false
 
+  @Flag(name: .long, help: "Check that every obligation's hypotheses are satisfiable (no vacuous proof), and exit.")
+  var vacuity = false
+
   func run() throws {
     if matrix {
       print(ProveMatrix.render(allObligations()))
@@ -35,6 +38,19 @@ struct Prove: ParsableCommand {
         print(o.name)
         for m in o.mutants { print("  /\(m.name)") }
       }
+      return
+    }
+    if vacuity {
+      let results = runVacuityChecks(only: only, threads: threads)
+      let width = results.map(\.name.count).max() ?? 10
+      print(pad("obligation", width) + "  feasible cases")
+      for r in results {
+        let note = r.vacuous ? "  VACUOUS" : r.unknown > 0 ? "  (\(r.unknown) unknown)" : ""
+        print(pad(r.name, width) + "  \(r.feasible) of \(r.cases)" + note)
+      }
+      let vacuous = results.filter(\.vacuous)
+      print("\(results.count - vacuous.count) of \(results.count) obligations have a feasible case")
+      if !vacuous.isEmpty { throw ExitCode.failure }
       return
     }
     let start = DispatchTime.now().uptimeNanoseconds
