@@ -6,10 +6,11 @@
 //
 // State: `cr3.root[v]` per vCPU id (a frame, or `cr3None`). A loaded CR3 holds one general and
 // one `l4` typed reference on its frame; the page-table model keeps those in the ghost ext counts
-// (`pt.extRefs` / `pt.extTyped`, with the L2–L4 entries' and grant mappings'). newBaseptr moves
-// one unit of both from the old root to the new one, so it must know the old root's unit is
-// there even when other vCPUs have the same root loaded (all vCPUs of a process usually do), and
-// that taking it leaves theirs. So the CR3s are enumerated per frame, Hyperkernel-style as the L1
+// (`pt.extRefs` / `pt.extTyped`, with the L2–L4 entries' and grant mappings'). newBaseptr adds a
+// unit of both at the new root and sets the old root's unit aside as a pending release (counted
+// among the non-CR3 ones, `cr3.other*`), so it must know the old root's unit is there even when
+// other vCPUs have the same root loaded (all vCPUs of a process usually do), and that taking it
+// leaves theirs. So the CR3s are enumerated per frame, Hyperkernel-style as the L1
 // slots are: `cr3.slot[f, k]` for k < `cr3.count[f]` are the vCPUs with root f, `cr3.index[v]` is
 // v's position (cr3Index, cr3Slots: count[f] is the number of them), and f's ext counts are
 // count[f] plus the other holders' (cr3Counted). These are parts of referenceCounts. (An
@@ -21,9 +22,11 @@
 // count > 0 (typeSafety), and the L1 steps retype only a frame that is untyped (a pin's start:
 // count 0), `writable` (an R/W entry's target, gained: getPageType's conflict check, or dropped:
 // typeSafety at the slot) or an L1 (an unpin's start), never an l4. (So typeSafety, not the
-// CR3's own typed reference, is what they need; the reference is what keeps newBaseptr's puts
-// from retyping a root another vCPU still has loaded.) The CR3 enumeration and ext counts hold
-// across them by framing: no L1 step writes `cr3`, `pt.extRefs` or `pt.extTyped`.
+// CR3's own typed reference, is what they need; the reference is what keeps the old root's
+// release from retyping a root another vCPU still has loaded.) The CR3 enumeration holds across
+// them by framing (no L1 step writes `cr3`); cr3Counted too for the steps that write no `ext*`,
+// and the steps that do (an upper entry's take or release, a grant map or unmap, destroy's
+// teardown) move `cr3.other*` alike (`<op>_cr3Counted`).
 //
 // newBaseptr with (un)validation is a sequence of steps (RecursiveValidationObligations.swift):
 // this file's step (the checks, the new root's references, at type count 0 its type; the load;
@@ -48,8 +51,8 @@ struct SymCR3s {
   var count = Field.fresh("cr3.count")
   var slot = Field2.fresh("cr3.slot")
   var index = Field.fresh("cr3.index")
-  /// Per frame: its ext references that are no CR3's (L2–L4 entries', grant mappings'; untouched
-  /// by every step here).
+  /// Per frame: its ext references that are no CR3's (L2–L4 entries', grant mappings', and an old
+  /// root's CR3 references newBaseptr set aside until they are released).
   var otherRefs = Field.fresh("cr3.otherRefs")
   var otherTyped = Field.fresh("cr3.otherTyped")
 }
@@ -87,7 +90,7 @@ func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
 // MARK: newBaseptr
 
 /// Checks or updates a newBaseptr mutant may drop.
-enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPage, noGetPageType, noPutPage, noLoad }
+enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPage, noGetPageType, oldUnitNotSetAside, noLoad }
 
 /// The old root of newBaseptr, for proofs by cases (a partition): none loaded, the new root
 /// itself (a reload), another frame. As for modEntry's cases (`ModEntryCase`), the case's
@@ -144,7 +147,7 @@ func symNewBaseptr(
     }
     // the old CR3's references: no longer a CR3's, not yet released
     let c = s.pt.cr3
-    if bug != .noPutPage {
+    if bug != .oldUnitNotSetAside {
       n.pt.cr3.otherRefs = c.otherRefs.set(old, c.otherRefs[old] &+ 1, when: loaded)
       n.pt.cr3.otherTyped = c.otherTyped.set(old, c.otherTyped[old] &+ 1, when: loaded)
     }
@@ -410,7 +413,7 @@ let cr3Obligations: [Obligation] = {
       "\(op)_cr3Index",
       mutants: [
         Mutant("notLoaded") { cr3EnumGoal(slots: false, bug: .noLoad, split: false) },
-        Mutant("leaksOldReference") { cr3EnumGoal(slots: false, bug: .noPutPage, split: false) },
+        Mutant("leaksOldReference") { cr3EnumGoal(slots: false, bug: .oldUnitNotSetAside, split: false) },
       ]
     ) {
       cr3EnumGoal(slots: false)

@@ -57,8 +57,8 @@
 //   and CR3s go with it; another domain's upper tables map only its own frames, Spec isolation;
 //   another domain's grant mappings of the target's frames are refused by EBUSY). What the proofs
 //   carry: referenceIndex — a live slot after is a survivor's (the target's tables are untyped),
-//   live before, enumerated at its target, which is not the target's (isolation + the assumed
-//   entry link + EBUSY, as above), so its count stands; referenceSlots — a position of a freed
+//   live before, enumerated at its target, which is not the target's (isolation + the
+//   permission's witness + EBUSY, as above), so its count stands; referenceSlots — a position of a freed
 //   frame is beyond its count 0, and one of any other frame holds a slot live before, so not a
 //   target table's (those slots to foreign frames are released), which stays live. Mutants: no
 //   EBUSY check (referenceIndex: a survivor's slot enumerated at a freed frame, count 0), the
@@ -91,7 +91,7 @@ func isolationLinkedAtSlot(_ s: SymState, _ t: BV, _ i: BV) -> Z3Bool {
 }
 let isolationLinkedPT = PTInvariant(name: "isolation", atSlot: isolationLinkedAtSlot)
 
-/// The slot the goals claim at (the EBUSY check and the entry link are instantiated there).
+/// The slot the goals claim at (the EBUSY check and the grant link's facts are instantiated there).
 private var claimedSlot: (BV, BV) { (BV("claim.table"), BV("claim.index")) }
 
 // MARK: transition
@@ -138,6 +138,10 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys:
     n.pt.wRefs = before.pt.wRefs.setWhere(owned) { _ in kFalse }
     n.pt.extRefs = before.pt.extRefs.setWhere(owned) { _ in kFalse }
     n.pt.extTyped = before.pt.extTyped.setWhere(owned) { _ in kFalse }
+    // (their CR3s are the target's vCPUs', cleared below, and the rest its own: cr3Counted)
+    n.pt.cr3.count = before.pt.cr3.count.setWhere(owned) { _ in kFalse }
+    n.pt.cr3.otherRefs = before.pt.cr3.otherRefs.setWhere(owned) { _ in kFalse }
+    n.pt.cr3.otherTyped = before.pt.cr3.otherTyped.setWhere(owned) { _ in kFalse }
     n.pt.released = nil
     n.pt.validating = nil
     n.pt.unvalidating = nil
@@ -332,6 +336,8 @@ let destroyPageTableObligations: [Obligation] = {
     // that domain's frame (cr3Roots), so neither freed nor untyped
     cr3RootsObligation(
       "domainDestroy", step: destroyStep(releases: true), mutants: [("keepsCR3s", destroyStep(releases: true, .keepsCR3s))]),
+    // the CR3 counting on the freed frames goes with their references
+    cr3CountedObligation("domainDestroy", step: destroyStep(releases: false)),
     // the target's frames are freed scrubbed (frameOwnership's contents clause, established here)
     scrubbedObligation(
       "domainDestroy", step: destroyStep(releases: false), mutant: ("keepsTables", destroyStep(releases: false, .keepsTables))),

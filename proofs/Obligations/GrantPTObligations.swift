@@ -76,8 +76,10 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
     let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
     let f = s.gFrame[k]
     var n = mapped
-    n.pt.extRefs = s.pt.extRefs.set(f, s.pt.extRefs[f] &+ 1)
+    // (ext references that are no CR3's: `cr3.other*` alike, cr3Counted)
+    n = symMoveOther(n, f, by: 1, typed: false)
     n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &+ 1, when: !ro)
+    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(f, s.pt.cr3.otherTyped[f] &+ 1, when: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
@@ -100,11 +102,11 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
 /// Spec's `others` are mappings, which this model counts per grant entry (`gMapCount`, granted to
 /// one grantee): "another mapping" is the entry `otherKey` (a free choice) being in use, granted
 /// to the caller, naming the frame and still mapped after this unmap; it becomes the permission's
-/// witness (`pt.grantKey`). For every run of the Spec the choice of a remaining mapping's entry
-/// gives the same `others` (and none remains only when no entry is mapped for the caller and the
-/// frame: `gMapCount` counts an entry's mappings, the Spec's grantConsistency). A writable other
-/// mapping is a free flag, constrained by what it is: a mapping, and for a read-only unmap the
-/// writable ones as they were.
+/// witness (`pt.grantKey`). For every run of the Spec *some* choice (a remaining mapping's entry)
+/// gives its `others`; other choices may drop the permission while a mapping lives, an
+/// over-approximation the proofs cover too. A writable other mapping is a free flag, constrained
+/// by what it is (ASSUMED, proofs/README.md "Trusted": the write permission has no witness): a
+/// mapping, and for a read-only unmap the writable ones as they were.
 /// Then `releaseGrantMapping` (`symGrantUnmap`: putPageType if writable, of a `writable` frame, so
 /// no un-validation; putPage; the entry's count), and in the ghost: one ext reference less (typed
 /// too if writable), and the caller's permissions on the frame are those of the mappings left.
@@ -140,8 +142,9 @@ func symGrantUnmapL1(
       }
     }
     // ghost: s.grantMappings[d]![handle] = nil
-    n.pt.extRefs = s.pt.extRefs.set(f, s.pt.extRefs[f] &- 1)
+    n = symMoveOther(n, f, by: -1, typed: false)
     n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &- 1, when: !ro)
+    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(f, s.pt.cr3.otherTyped[f] &- 1, when: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }
@@ -333,6 +336,10 @@ let grantPageTableObligations: [Obligation] = {
         ("noBusyCheck", unmapStep(.noBusyCheck, busyAt: [claimedSlot])),
         ("noWritableBusyCheck", unmapStep(.noWritableBusyCheck, busyAt: [claimedSlot])),
       ]),
+    // the CR3 counting: a mapping's references are ext ones and no CR3's
+    cr3CountedObligation("grantMap", step: mapStep()),
+    cr3CountedObligation("grantUnmap", step: unmapStep()),
+    cr3CountedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
     // domainDestroy's grant mappings released after its L1 entries (the marked state): the
     // same counting steps as grantUnmap's
     grantPTObligation(

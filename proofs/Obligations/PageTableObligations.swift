@@ -54,11 +54,13 @@ struct SymPageTables {
   /// Ghost: for a permission `grantRead[d, f]`, the grant entry of one of d's mappings of f, its
   /// witness (`grantMappingAt`, GrantMappingObligations.swift).
   var grantKey = Field2.fresh("pt.grantKey")
-  /// Ghost, during a pin's validation loop only (`getPageType` at count 0): the L1 being validated
+  /// Ghost, during an L1's validation loop only (`getPageType(.l1)` at count 0, for a pin or for an
+  /// L2 entry taking its references): the L1 being validated
   /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.
   /// every L1 is fully validated: the invariants below are then exactly the ones without a cursor.
   var validating: (frame: BV, cursor: BV)? = nil
-  /// Ghost, during an unpin's un-validation loop only (`putPageType` reaching 0): the former L1
+  /// Ghost, during an L1's un-validation loop only (`putPageType` reaching 0, for an unpin or for an
+  /// L2 entry releasing its references): the former L1
   /// (now untyped) and its cursor; entries at or above it still hold their references.
   var unvalidating: (frame: BV, cursor: BV)? = nil
   /// Ghost, during a pin with validation only: the frame whose pin has taken its general and
@@ -421,7 +423,7 @@ func symValidateL1Entry(bug: PTBug = .none, known k: EntryKind? = nil) -> SymTra
   { s in
     var r = Refusals()
     let (t, i) = s.pt.validating!
-    let d = s.owner[t]  // checkOwned(t, by: caller) at the start; owners do not change in the loop
+    let d = s.owner[t]  // the pin's caller (checkOwned) or the L2 entry's domain; owners do not change
     let e = s.pt.pte[t, i]
     var present = SymPTE.isPresent(e), rw = present && SymPTE.isWritable(e)
     if let k { known(&r, k, present: &present, rw: &rw) }
@@ -725,7 +727,7 @@ struct PTStep {
   var tableFacts: ((SymState) -> [Z3Bool])? = nil
   /// (domain, frame) pairs where the step's checks or a released entry rest on a grant: the new
   /// entry's (caller, target), a released or validated entry's (its table's owner, target). The
-  /// frameOwnership goals assume `grantLinkAt` there.
+  /// frameOwnership goals assume the grant link's facts there (`grantLinkFacts`).
   var grantUses: (SymState) -> [(BV, BV)] = { _ in [] }
 }
 
@@ -1123,7 +1125,8 @@ func validateEntry(_ bug: PTBug = .none, byCases: Bool = false) -> @Sendable () 
     var step = PTStep(
       transition: symValidateL1Entry(bug: bug),
       initial: { var s = $0; s.pt.validating = (t, c); s.pt.pinning = p; return s },
-      // the loop's range; the owner is the pinning caller, a live domain (checkOwned at the start)
+      // the loop's range; the owner is a live domain's id (a pin's caller by checkOwned, or the
+      // domain of the L2 entry that started the loop, by its ownFramesOnly check)
       hypotheses: { s in [c .< 512, s.owner[t] .< 0x1_0000] },
       slots: [(t, c)], frames: { _ in [t, SymPTE.frame(e)] },
       witnesses: [.word("table", t), .word("cursor", c), .word("entry", e)] + pinningWitnesses(p))
@@ -1187,7 +1190,7 @@ func unpinStart(_ bug: PTBug = .none) -> @Sendable () -> PTStep {
     let d = BV("caller"), t = BV("table")
     var step = PTStep(
       transition: symUnpinL1Start(caller: d, table: t, bug: bug),
-      // putPageType's un-validating branch, of an L1 (L2–L4 un-validation recurses: not modelled)
+      // putPageType's un-validating branch, of an L1 (of an L2–L4: unpinUpperStart)
       hypotheses: { s in callerHypotheses(s, d) + [s.typeCount[t] .== 1, s.type[t] .== DecisionPageType.l1] },
       slots: [], frames: { _ in [t] }, witnesses: [.word("caller", d), .word("table", t)])
     step.claimFrames = { _ in [t] }
@@ -1284,7 +1287,8 @@ private func copyResolved() -> @Sendable () -> PTStep {
 // (`grantLinkAt`); every reference they drop is held by a live entry (`isolation`: on such a
 // frame too) or by a pin, of a frame the caller owns (checkOwned) or, at the unpin's finish, of
 // one whose counting equation says it is referenced (`referenceCounts`: not free, not the
-// hypervisor's); the pin's finish pins a frame mid-validation, an l1 (`typeSafety`: likewise);
+// hypervisor's); the pin's finish pins the frame of the pin in progress, a table (`typeSafety`'s
+// pinning clause: likewise);
 // every entry they write is in a frame the caller owns (checkOwned, update_va_mapping's owner
 // check, grantCopy's resolution).
 // The rest of `frameOwnership` holds by framing: these steps write no owner, `alive`, `used`,

@@ -47,7 +47,9 @@ enum NestedCase: CaseIterable {
 
 /// Checks or updates a recursive-validation mutant may drop.
 enum NestedBug: Equatable {
-  case none, noGetPage, noPutPage, noValidatedFlag, noOwnerCheck, startsMidway
+  case none, noGetPage, noPutPage, noValidatedFlag, startsMidway
+  /// the start's checkOwned dropped; an entry's getEntryReferences checks all dropped
+  case noOwnerCheck, noEntryChecks
   /// the type is (re)taken at any count, not only at 0 (`Rule.typeChangesOnlyAtZero` dropped)
   case retypesHeld
   /// the target becomes untyped without its L1's un-validation (its entries' references leak)
@@ -68,7 +70,7 @@ func symTakeUpperEntry(
   var checks = specGetEntryReferences(
     e, at: level, for: d, frameCount: s.frameCount, target: target,
     grantRead: flag(s.pt.grantRead[d, b]), grantWrite: flag(s.pt.grantWrite[d, b]))
-  if bug == .noOwnerCheck { checks = Refusals() }
+  if bug == .noEntryChecks { checks = Refusals() }
   r.guard(!checks.refused, DecisionErrno.EINVAL)
   let linear = level .== DecisionPageType.l4 && s.type[b] .== DecisionPageType.l4 && s.typeCount[b] .> 0
   let want = BV.ite(linear, BV(constant: DecisionPageType.l4), level &- 1)
@@ -256,7 +258,9 @@ func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
     var step = PTStep(
       transition: { s in (Refusals(), symPutUpperEntryPage(s, target: b, bug: bug)) },
       initial: { var s = $0; s.pt.unpinning = u; return s },
-      hypotheses: { s in [s.pt.extRefs[b] .>= 1, s.type[b] .== DecisionPageType.none] },
+      // the entry's general reference, kept through the nested un-validation (trusted, as
+      // `upperEntryHolds`: upper entries are not enumerated); b untyped (that loop is done)
+      hypotheses: { s in [s.pt.extRefs[b] .>= 1, s.pt.cr3.otherRefs[b] .>= 1, s.type[b] .== DecisionPageType.none] },
       slots: [], frames: { _ in [b] }, witnesses: [.word("target", b)] + pinningWitnesses(u, "unpinning"))
     step.claimFrames = { _ in [b] }
     return step
@@ -319,7 +323,7 @@ let recursiveValidationObligations: [Obligation] = {
       "mmuextOpPinL2-L4Validate", ts, step: validate, mutants: [("retypesHeld", validateUpperEntry(.retypesHeld, case: .held))]),
     localObligation("mmuextOpPinL2-L4Validate", iso, step: validate),
     ownershipObligation(
-      "mmuextOpPinL2-L4Validate", step: validate, mutants: [("noOwnerCheck", validateUpperEntry(.noOwnerCheck, case: .upper))]),
+      "mmuextOpPinL2-L4Validate", step: validate, mutants: [("noEntryChecks", validateUpperEntry(.noEntryChecks, case: .upper))]),
     cr3RootsObligation("mmuextOpPinL2-L4Validate", step: validate),
     cr3CountedObligation("mmuextOpPinL2-L4Validate", step: validate),
 
