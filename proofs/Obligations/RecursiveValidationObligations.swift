@@ -375,7 +375,8 @@ let recursiveValidationObligations: [Obligation] = {
 // MARK: goals
 
 /// A page-table invariant across a step that writes only frame fields (counts, types, flags, the
-/// ext counts, the ghosts), no entry and no enumeration, point-wise, one goal per claimed point
+/// ext counts, the ghosts, the CR3s) and no L1 enumeration, and no entry of a table that can be a
+/// live L1 (mmuUpdateUpperSetEntry writes an upper table's), point-wise, one goal per claimed point
 /// (as `upperPTGoal`; fewer hypotheses than `ptGroundGoal`'s closure, so Z3 has less to
 /// bit-blast): at each frame the step touches, from every invariant there and its counts below
 /// 2^58; at any other frame, from the invariant there; at any slot, from the invariants there, at
