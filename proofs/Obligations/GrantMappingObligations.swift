@@ -21,12 +21,18 @@
 import BulkheadCore
 import Z3Kit
 
-/// `grantConsistency`, mapping part, at (d, f): a permission d holds on f has its witness entry.
+/// `grantConsistency`, mapping part, at (d, f): a permission d holds on f has its witness entry
+/// (mapped), and a write permission its own (mapped writable).
 func grantMappingAt(_ s: SymState, _ d: BV, _ f: BV) -> Z3Bool {
-  let k = s.pt.grantKey[d, f]
+  let k = s.pt.grantKey[d, f], w = s.pt.grantWKey[d, f]
   return flag(s.pt.grantRead[d, f]).implies(
     flag(s.gInUse[k]) && s.gGrantee[k] .== d && s.gFrame[k] .== f && s.gMapCount[k] .!= 0)
+    && flag(s.pt.grantWrite[d, f]).implies(
+      flag(s.gInUse[w]) && s.gGrantee[w] .== d && s.gFrame[w] .== f && s.gWMapCount[w] .!= 0)
 }
+
+/// `grantConsistency`, the writable count at entry k: no more writable mappings than mappings.
+func grantWritableCountAt(_ s: SymState, _ k: BV) -> Z3Bool { s.gWMapCount[k] .<= s.gMapCount[k] }
 
 /// The grant link at (d, f) from proved invariants: grantMapping there, grantConsistency's entry
 /// part at its witness, and frameOwnership's domain part at the witness's granter. Together:
@@ -47,13 +53,34 @@ private func grantMappingGoal(
   let s = initial
   let (r, next) = transition(s)
   let cd = BV("claim.domain"), cf = BV("claim.frame")
-  // (the bound at the pair's witness before and after the step: a new witness is a mapped entry)
-  let bounds = [s.pt.grantKey[cd, cf], next.pt.grantKey[cd, cf]].map { s.gMapCount[$0] .< (1 << 62) }
+  // (the bounds at the pair's witnesses before and after the step: a new witness is a mapped entry)
+  let keys = [s.pt.grantKey[cd, cf], next.pt.grantKey[cd, cf], s.pt.grantWKey[cd, cf], next.pt.grantWKey[cd, cf]]
+  // (and the writable count at them, proved: a writably mapped entry is mapped)
+  let bounds = keys.flatMap { [s.gMapCount[$0] .< (1 << 62), s.gWMapCount[$0] .< (1 << 62), grantWritableCountAt(s, $0)] }
   var hyps = configRanges(s) + hypotheses(s) + [!r.refused] + r.assumptions + bounds
   if assume { hyps.append(grantMappingAt(s, cd, cf)) }
   return Goal(
     claim: grantMappingAt(next, cd, cf), hypotheses: hyps,
     witnesses: witnesses + [.word("claim.domain", cd), .word("claim.frame", cf)], logic: "QF_UFBV")
+}
+
+/// `<op>_grantWritableCount` for a step of the general model, point-wise at an entry.
+func grantWritableCountObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
+  @Sendable func goal(_ st: Step, assume: Bool) -> Goal {
+    let s = SymState(), x = BV("claim.key")
+    let (r, next) = st.transition(s)
+    var hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions
+    hyps += [s.gMapCount[x] .< (1 << 62), grantEntryAt(s, x)] + (assume ? [grantWritableCountAt(s, x)] : [])
+    return Goal(
+      claim: grantWritableCountAt(next, x), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.key", x)],
+      logic: "QF_UFBV")
+  }
+  let m: Mutant
+  switch mutant {
+  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
+  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
+  }
+  return Obligation("\(op)_grantWritableCount", mutants: [m]) { goal(step(), assume: true) }
 }
 
 /// `<op>_grantMapping` for a step of the general model (`Step`).

@@ -83,6 +83,7 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
+    n.pt.grantWKey = s.pt.grantWKey.set(d, f, k, when: !ro)
     return (r, n)
   }
 }
@@ -102,16 +103,17 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
 /// Spec's `others` are mappings, which this model counts per grant entry (`gMapCount`, granted to
 /// one grantee): "another mapping" is the entry `otherKey` (a free choice) being in use, granted
 /// to the caller, naming the frame and still mapped after this unmap; it becomes the permission's
-/// witness (`pt.grantKey`). For every run of the Spec *some* choice (a remaining mapping's entry)
-/// gives its `others`; other choices may drop the permission while a mapping lives, an
-/// over-approximation the proofs cover too. A writable other mapping is a free flag, constrained
-/// by what it is (ASSUMED, proofs/README.md "Trusted": the write permission has no witness): a
-/// mapping, and for a read-only unmap the writable ones as they were.
+/// witness (`pt.grantKey`). Likewise a writable one: the entry `otherWKey` with a writable mapping
+/// left (`gWMapCount`), the write permission's witness (`pt.grantWKey`); a read-only unmap
+/// leaves the writable mappings, so the write permission, as they were. For every run of the
+/// Spec *some* choice (remaining mappings' entries) gives its `others`; other choices may drop a
+/// permission while a mapping lives, an over-approximation the proofs cover too. The choices
+/// are consistent: a writable mapping left is a mapping left.
 /// Then `releaseGrantMapping` (`symGrantUnmap`: putPageType if writable, of a `writable` frame, so
 /// no un-validation; putPage; the entry's count), and in the ghost: one ext reference less (typed
 /// too if writable), and the caller's permissions on the frame are those of the mappings left.
 func symGrantUnmapL1(
-  caller d: BV, key k: BV, readOnly ro: Z3Bool, otherKey x: BV, othersWrite: Z3Bool, busyAt slots: [(BV, BV)],
+  caller d: BV, key k: BV, readOnly ro: Z3Bool, otherKey x: BV, otherWritableKey y: BV, busyAt slots: [(BV, BV)],
   bug: GrantPTBug = .none
 ) -> SymTransition {
   { s in
@@ -119,13 +121,14 @@ func symGrantUnmapL1(
     var (r, n) = symGrantUnmap(caller: d, key: k, readOnly: ro, bug: release)(s)
     let f = s.gFrame[k]
     let witnessed = flag(n.gInUse[x]) && n.gGrantee[x] .== d && n.gFrame[x] .== f && n.gMapCount[x] .!= 0
+    let witnessedW = flag(n.gInUse[y]) && n.gGrantee[y] .== d && n.gFrame[y] .== f && n.gWMapCount[y] .!= 0
+    let othersWrite = Z3Bool.ite(ro, flag(s.pt.grantWrite[d, f]), witnessedW)
     let others = (read: bug == .othersUnwitnessed ? Z3Bool("othersRead") : witnessed, write: othersWrite)
     if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
       r.assume(s.pt.extRefs[f] .!= 0 && (ro || s.pt.extTyped[f] .!= 0))
       r.assume(flag(s.pt.grantRead[d, f]) && (ro || flag(s.pt.grantWrite[d, f])))
     }
-    r.assume(others.write.implies(others.read))
-    r.assume(ro.implies(others.write.iff(flag(s.pt.grantWrite[d, f]))))
+    r.assume(others.write.implies(others.read))  // consistent choices
     // let uses = s.l1References(from: d, to: m.frame), at slot (t, i)
     func uses(_ t: BV, _ i: BV) -> Z3Bool {
       t .< s.frameCount && s.owner[t] .== d && s.type[t] .== DecisionPageType.l1 && s.typeCount[t] .> 0
@@ -148,6 +151,7 @@ func symGrantUnmapL1(
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }
+    n.pt.grantWKey = s.pt.grantWKey.set(d, f, y, when: !ro)
     return (r, n)
   }
 }
@@ -197,13 +201,13 @@ func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
 func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
-    let x = BV("otherKey"), othersWrite = Z3Bool("othersWrite")
+    let x = BV("otherKey"), y = BV("otherWritableKey")
     var step = PTStep(
-      transition: symGrantUnmapL1(caller: d, key: k, readOnly: ro, otherKey: x, othersWrite: othersWrite, busyAt: busyAt, bug: bug),
+      transition: symGrantUnmapL1(caller: d, key: k, readOnly: ro, otherKey: x, otherWritableKey: y, busyAt: busyAt, bug: bug),
       hypotheses: { _ in [d .< 0x1_0000] },
       slots: [], frames: { s in [s.gFrame[k]] },
       witnesses: [
-        .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .word("otherKey", x), .flag("othersWrite", othersWrite),
+        .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .word("otherKey", x), .word("otherWritableKey", y),
       ])
     step.claimFrames = { s in [s.gFrame[k]] }
     return step

@@ -54,6 +54,9 @@ struct SymPageTables {
   /// Ghost: for a permission `grantRead[d, f]`, the grant entry of one of d's mappings of f, its
   /// witness (`grantMappingAt`, GrantMappingObligations.swift).
   var grantKey = Field2.fresh("pt.grantKey")
+  /// Ghost: for a permission `grantWrite[d, f]`, the grant entry of one of d's writable mappings
+  /// of f, its witness.
+  var grantWKey = Field2.fresh("pt.grantWKey")
   /// Ghost, during an L1's validation loop only (`getPageType(.l1)` at count 0, for a pin or for an
   /// L2 entry taking its references): the L1 being validated
   /// and its cursor, entries below which have taken their references. nil outside the loop, i.e.

@@ -281,6 +281,12 @@ let specObligationList: [Obligation] = {
     grantMappingObligation("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false))),
     grantMappingObligation("domainCreate", step: create(), mutant: .noInductionHypothesis),
     grantMappingObligation("domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck))),
+    // ... and the writable count behind the write permissions' witnesses
+    grantWritableCountObligation("grantAccess", step: access(), mutant: .noInductionHypothesis),
+    grantWritableCountObligation("grantEnd", step: end(), mutant: .noInductionHypothesis),
+    grantWritableCountObligation("grantMap", step: map(), mutant: .noInductionHypothesis),
+    grantWritableCountObligation("grantUnmap", step: unmap(), mutant: .weakened("doubleUnmap", unmap(.doubleUnmap))),
+    grantWritableCountObligation("domainDestroy", step: destroy(), mutant: .noInductionHypothesis),
     // The M2P clause of frameOwnership: only a domain's frames have M2P entries
     m2pOwnershipObligation("mmuUpdate", step: machphys(), mutant: .weakened("noOwnerCheck", machphys(checkOwner: false))),
     m2pOwnershipObligation("populatePhysmap", step: populate(), mutant: .noInductionHypothesis),

@@ -114,6 +114,8 @@ struct SymState {
   var gFrame = Field.fresh("grantFrame")
   var gReadOnly = Field.fresh("grantReadOnly")
   var gMapCount = Field.fresh("grantMapCount")
+  /// How many of an entry's mappings are writable (≤ gMapCount: `grantWritableCountAt`).
+  var gWMapCount = Field.fresh("grantWritableMapCount")
   /// A domain's grant-table size in frames (`grantTables[d].frames`; 0 without a table).
   var gFrames = Field.fresh("grantFrames")
   var maxGrantFrames = BV("maxGrantFrames")

@@ -158,6 +158,7 @@ func symGrantAccess(
     n.gFrame = s.gFrame.set(k, f)
     n.gReadOnly = s.gReadOnly.set(k, BV.ite(flag(ro), kTrue, kFalse))
     n.gMapCount = s.gMapCount.set(k, kFalse)
+    n.gWMapCount = s.gWMapCount.set(k, kFalse)
     return (r, n)
   }
 }
@@ -214,6 +215,7 @@ func symGrantMap(caller d: BV, key k: BV, readOnly ro: Z3Bool, drop: GrantMapChe
     n.type = Field { i in BV.ite(ro, held.type[i], typed.type[i]) }
     n.typeCount = Field { i in BV.ite(ro, held.typeCount[i], typed.typeCount[i]) }
     n.gMapCount = s.gMapCount.set(k, s.gMapCount[k] &+ 1)
+    n.gWMapCount = s.gWMapCount.set(k, s.gWMapCount[k] &+ 1, when: !ro)
     return (r, n)
   }
 }
@@ -226,7 +228,7 @@ enum ReleaseBug { case none, doubleUnmap, readOnlyPutsType, keepsFrames, keepsGr
 /// Mappings are not objects of this model, so what the Spec knows of the mapping the handle names
 /// is assumed of the step (the handle check, ENOENT, and what the Spec's full grantConsistency and
 /// referenceCounts say of an existing mapping): the entry names the caller and is mapped (count
-/// > 0); the mapping holds a reference on the frame and, if writable, a `writable` type
+/// > 0, and its writable count > 0 for a writable mapping); the mapping holds a reference on the frame and, if writable, a `writable` type
 /// reference. The EBUSY checks (the caller's L1 entries still use the frame) are left out: fewer
 /// checks, more behaviours, so the step over-approximates the Spec's.
 /// Then `releaseGrantMapping`: putPageType if writable, putPage, and the entry's count - 1 if the
@@ -237,7 +239,9 @@ func symGrantUnmap(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: ReleaseBug
     symCallerDomain(&r, s, d)
     let f = s.gFrame[k]
     if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
+      // (a writable mapping is among the writable count; a read-only one among the rest)
       r.assume(s.gGrantee[k] .== d && s.gMapCount[k] .!= 0)
+      r.assume(Z3Bool.ite(ro, s.gWMapCount[k] .< s.gMapCount[k], s.gWMapCount[k] .!= 0))
       r.assume(s.refCount[f] .!= 0)
       r.assume(ro || (s.typeCount[f] .!= 0 && s.type[f] .== DecisionPageType.writable))
     }
@@ -252,6 +256,7 @@ func symGrantUnmap(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: ReleaseBug
     n.refCount = s.refCount.set(f, s.refCount[f] &- 1)
     // if the entry exists { mapCount -= 1 }
     n.gMapCount = s.gMapCount.set(k, s.gMapCount[k] &- 1, when: flag(s.gInUse[k]))
+    n.gWMapCount = s.gWMapCount.set(k, s.gWMapCount[k] &- 1, when: flag(s.gInUse[k]) && !ro)
     return (r, n)
   }
 }
@@ -296,6 +301,7 @@ func symDomainDestroy(caller c: BV, target d: BV, bug: ReleaseBug = .none) -> Sy
       let mine: (BV) -> Z3Bool = { k in SymState.granter(ofKey: k) .== d }
       n.gInUse = s.gInUse.setWhere(mine) { _ in kFalse }
       n.gMapCount = s.gMapCount.setWhere(mine) { _ in kFalse }
+      n.gWMapCount = s.gWMapCount.setWhere(mine) { _ in kFalse }
       n.gFrames = s.gFrames.set(d, kFalse)
     }
     // allocation = 0; state = .dead

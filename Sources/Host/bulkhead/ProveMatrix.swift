@@ -17,7 +17,7 @@ enum ProveMatrix {
   /// Proof-level invariants that are parts of a Spec invariant.
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership", "m2pOwnership": "frameOwnership", "scrubbed": "frameOwnership",
-    "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency", "grantMapping": "grantConsistency",
+    "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency", "grantMapping": "grantConsistency", "grantWritableCount": "grantConsistency",
     "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Counted": "referenceCounts", "cr3Roots": "domainConsistency",
     "typeSafetyL1": "typeSafety",
   ]
