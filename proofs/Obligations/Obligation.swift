@@ -168,26 +168,37 @@ public func runAllObligations(only: String?) -> [ObligationResult] {
   runAllObligations(only: only, mutants: false)
 }
 
-/// Runs the selected obligations and, with `mutants`, each of their mutants; two threads.
-public func runAllObligations(only: String?, mutants: Bool, threads: Int = 2) -> [ObligationResult] {
-  let selected = allObligations().filter { o in
+/// The obligations whose name is `only`, has it as its `<operation>_` prefix or its
+/// `_<invariant>` suffix, or all.
+private func selectedObligations(only: String?) -> [Obligation] {
+  allObligations().filter { o in
     only.map { o.name == $0 || o.name.hasPrefix($0 + "_") || o.name.hasSuffix("_" + $0) } ?? true
   }
+}
+
+/// `work(i)` for every i below `count`, on `threads` threads (one Z3 context each), results in
+/// index order.
+private func concurrentMap<T: Sendable>(count: Int, threads: Int, _ work: @Sendable (Int) -> T) -> [T] {
+  let results = ResultBox<T>(count: count)
+  let next = Counter()
+  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+    while let i = next.take(below: count) { results.set(i, work(i)) }
+  }
+  return results.values()
+}
+
+/// Runs the selected obligations and, with `mutants`, each of their mutants; two threads.
+public func runAllObligations(only: String?, mutants: Bool, threads: Int = 2) -> [ObligationResult] {
   var queue: [(String, Bool, @Sendable () -> Goal)] = []
-  for o in selected {
+  for o in selectedObligations(only: only) {
     queue.append((o.name, false, o.goal))
     if mutants { for m in o.mutants { queue.append((o.name + "/" + m.name, true, m.goal)) } }
   }
   let jobs = queue
-  let results = ResultBox(count: jobs.count)
-  let next = Counter()
-  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, jobs.count))) { _ in
-    while let i = next.take(below: jobs.count) {
-      let (name, isMutant, goal) = jobs[i]
-      results.set(i, check(name, isMutant: isMutant, goal))
-    }
+  return concurrentMap(count: jobs.count, threads: threads) { i in
+    let (name, isMutant, goal) = jobs[i]
+    return check(name, isMutant: isMutant, goal)
   }
-  return results.values()
 }
 
 /// A shared work index for the runner's threads.
@@ -204,12 +215,12 @@ private final class Counter: @unchecked Sendable {
 }
 
 /// Results written by index from the runner's threads.
-private final class ResultBox: @unchecked Sendable {
-  private var slots: [ObligationResult?]
+private final class ResultBox<T>: @unchecked Sendable {
+  private var slots: [T?]
   private let lock = NSLockLike()
   init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ r: ObligationResult) { lock.withLock { slots[i] = r } }
-  func values() -> [ObligationResult] { lock.withLock { slots.compactMap { $0 } } }
+  func set(_ i: Int, _ r: T) { lock.withLock { slots[i] = r } }
+  func values() -> [T] { lock.withLock { slots.compactMap { $0 } } }
 }
 
 /// A mutex without Foundation (a serial dispatch queue).
@@ -236,35 +247,20 @@ public struct VacuityResult: Sendable {
 /// Checks, for the selected obligations, that their hypotheses have a model (case by case, the
 /// claim replaced by `false`: a counterexample is a model). Resource limit per case: 20 M.
 public func runVacuityChecks(only: String?, threads: Int = 2) -> [VacuityResult] {
-  let selected = allObligations().filter { o in
-    only.map { o.name == $0 || o.name.hasPrefix($0 + "_") || o.name.hasSuffix("_" + $0) } ?? true
-  }
-  let results = VacuityBox(count: selected.count)
-  let next = Counter()
-  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, selected.count))) { _ in
-    while let i = next.take(below: selected.count) {
-      let g = selected[i].goal()
-      let cases = g.cases.isEmpty ? [g] : g.cases
-      var feasible = 0, unknown = 0
-      for c in cases {
-        let (o, _) = proveMeasured(
-          .false, assuming: c.hypotheses, witnesses: [], timeoutMs: obligationTimeoutMs, rlimit: 20_000_000, logic: c.logic)
-        switch o {
-        case .refuted: feasible += 1
-        case .unknown: unknown += 1
-        case .proved: break
-        }
+  let selected = selectedObligations(only: only)
+  return concurrentMap(count: selected.count, threads: threads) { i in
+    let g = selected[i].goal()
+    let cases = g.cases.isEmpty ? [g] : g.cases
+    var feasible = 0, unknown = 0
+    for c in cases {
+      let (o, _) = proveMeasured(
+        .false, assuming: c.hypotheses, witnesses: [], timeoutMs: obligationTimeoutMs, rlimit: 20_000_000, logic: c.logic)
+      switch o {
+      case .refuted: feasible += 1
+      case .unknown: unknown += 1
+      case .proved: break
       }
-      results.set(i, VacuityResult(name: selected[i].name, cases: cases.count, feasible: feasible, unknown: unknown))
     }
+    return VacuityResult(name: selected[i].name, cases: cases.count, feasible: feasible, unknown: unknown)
   }
-  return results.values()
-}
-
-private final class VacuityBox: @unchecked Sendable {
-  private var slots: [VacuityResult?]
-  private let lock = NSLockLike()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ r: VacuityResult) { lock.withLock { slots[i] = r } }
-  func values() -> [VacuityResult] { lock.withLock { slots.compactMap { $0 } } }
 }
