@@ -80,6 +80,20 @@ func cr3CountedAt(_ s: SymState, _ f: BV) -> Z3Bool {
   return s.pt.extRefs[f] .== c.count[f] &+ c.otherRefs[f] && s.pt.extTyped[f] .== c.count[f] &+ c.otherTyped[f]
 }
 
+/// Ghost: a non-CR3 holder's references on b come (`delta` 1) or go (-1): an upper entry's, a
+/// grant mapping's, an old root's set-aside CR3 references. They move the ext counts and b's
+/// non-CR3 ones (`cr3.other*`) alike, so cr3Counted is kept. `general` / `typed`: when each of
+/// the two references moves.
+func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, general: Z3Bool = .true, typed: Z3Bool) -> SymState {
+  var n = s
+  func step(_ x: BV) -> BV { delta > 0 ? x &+ 1 : x &- 1 }
+  n.pt.extRefs = s.pt.extRefs.set(b, step(s.pt.extRefs[b]), when: general)
+  n.pt.cr3.otherRefs = s.pt.cr3.otherRefs.set(b, step(s.pt.cr3.otherRefs[b]), when: general)
+  n.pt.extTyped = s.pt.extTyped.set(b, step(s.pt.extTyped[b]), when: typed)
+  n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(b, step(s.pt.cr3.otherTyped[b]), when: typed)
+  return n
+}
+
 /// `referenceCounts`, the CR3 enumeration at position k of frame f: it holds a vCPU whose root
 /// is f, at that position. (None for `cr3None`: the vCPUs without a root are not enumerated.)
 func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {

@@ -76,10 +76,7 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
     let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
     let f = s.gFrame[k]
     var n = mapped
-    // (ext references that are no CR3's: `cr3.other*` alike, cr3Counted)
-    n = symMoveOther(n, f, by: 1, typed: false)
-    n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &+ 1, when: !ro)
-    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(f, s.pt.cr3.otherTyped[f] &+ 1, when: !ro)
+    n = symMoveOther(n, f, by: 1, typed: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
@@ -145,9 +142,7 @@ func symGrantUnmapL1(
       }
     }
     // ghost: s.grantMappings[d]![handle] = nil
-    n = symMoveOther(n, f, by: -1, typed: false)
-    n.pt.extTyped = s.pt.extTyped.set(f, s.pt.extTyped[f] &- 1, when: !ro)
-    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(f, s.pt.cr3.otherTyped[f] &- 1, when: !ro)
+    n = symMoveOther(n, f, by: -1, typed: !ro)
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }

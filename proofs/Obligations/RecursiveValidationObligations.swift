@@ -81,7 +81,7 @@ func symTakeUpperEntry(
   }
   var n = s
   if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1) }
-  n = symMoveOther(n, b, by: 1, typed: true)
+  n = symMoveOther(n, b, by: 1, typed: .true)
   if k == .held {
     n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1)
     if bug == .retypesHeld { n.type = s.type.set(b, want) }
@@ -106,10 +106,10 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
   }
   var n = s
   n.typeCount = s.typeCount.set(b, s.typeCount[b] &- 1)
-  n = symMoveOther(n, b, by: -1, typed: true, general: false)
+  n = symMoveOther(n, b, by: -1, general: .false, typed: .true)
   if k == .held {
     if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
-    n = symMoveOther(n, b, by: -1, typed: false)
+    n = symMoveOther(n, b, by: -1, typed: .false)
   } else {
     n.type = s.type.set(b, BV(constant: DecisionPageType.none))
     if bug != .noValidatedFlag { n.validated = s.validated.set(b, kFalse) }
@@ -122,24 +122,7 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
 func symPutUpperEntryPage(_ s: SymState, target b: BV, bug: NestedBug = .none) -> SymState {
   var n = s
   if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
-  return symMoveOther(n, b, by: -1, typed: false)
-}
-
-/// Ghost: an upper entry's references on b come or go, in the ext counts and among b's ext
-/// references that are no CR3's (`cr3.otherRefs` / `otherTyped`), so `cr3Counted` is kept.
-/// `general` / `typed`: which of the two references.
-func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, typed: Bool, general: Bool = true) -> SymState {
-  var n = s
-  func step(_ x: BV) -> BV { delta > 0 ? x &+ 1 : x &- 1 }
-  if general {
-    n.pt.extRefs = s.pt.extRefs.set(b, step(s.pt.extRefs[b]))
-    n.pt.cr3.otherRefs = s.pt.cr3.otherRefs.set(b, step(s.pt.cr3.otherRefs[b]))
-  }
-  if typed {
-    n.pt.extTyped = s.pt.extTyped.set(b, step(s.pt.extTyped[b]))
-    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(b, step(s.pt.cr3.otherTyped[b]))
-  }
-  return n
+  return symMoveOther(n, b, by: -1, typed: .false)
 }
 
 private func isUpper(_ t: BV) -> Z3Bool { t .>= DecisionPageType.l2 && t .<= DecisionPageType.l4 }

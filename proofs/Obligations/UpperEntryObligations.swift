@@ -71,20 +71,14 @@ func symMMUUpdateUpper(
     if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1, when: newPresent) }
     n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1, when: newPresent)
     // ghost: the entry's references are ext ones, and no CR3's (cr3Counted)
-    n.pt.extRefs = s.pt.extRefs.set(b, s.pt.extRefs[b] &+ 1, when: newPresent)
-    n.pt.extTyped = s.pt.extTyped.set(b, s.pt.extTyped[b] &+ 1, when: newPresent)
-    n.pt.cr3.otherRefs = s.pt.cr3.otherRefs.set(b, s.pt.cr3.otherRefs[b] &+ 1, when: newPresent)
-    n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(b, s.pt.cr3.otherTyped[b] &+ 1, when: newPresent)
+    n = symMoveOther(n, b, by: 1, general: newPresent, typed: newPresent)
     // setEntry(t, i, e)
     n.pt.pte = s.pt.pte.set(t, i, e)
     // putEntryReferences(old, at: level): putPageType(a) (its count stays > 0: hypothesis; at 0
     // it would un-validate recursively), putPage(a)
     n = symPutPageTypeFlat(n, a, when: oldPresent)
     if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: oldPresent) }
-    n.pt.extTyped = n.pt.extTyped.set(a, n.pt.extTyped[a] &- 1, when: oldPresent)
-    n.pt.extRefs = n.pt.extRefs.set(a, n.pt.extRefs[a] &- 1, when: oldPresent)
-    n.pt.cr3.otherTyped = n.pt.cr3.otherTyped.set(a, n.pt.cr3.otherTyped[a] &- 1, when: oldPresent)
-    n.pt.cr3.otherRefs = n.pt.cr3.otherRefs.set(a, n.pt.cr3.otherRefs[a] &- 1, when: oldPresent)
+    n = symMoveOther(n, a, by: -1, general: oldPresent, typed: oldPresent)
     return (r, n)
   }
 }
