@@ -66,7 +66,7 @@ private func grantMappingGoal(
 
 /// `<op>_grantWritableCount` for a step of the general model, point-wise at an entry.
 func grantWritableCountObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
-  @Sendable func goal(_ st: Step, assume: Bool) -> Goal {
+  pointObligation("\(op)_grantWritableCount", step: step, mutant: mutant) { st, assume in
     let s = SymState(), x = BV("claim.key")
     let (r, next) = st.transition(s)
     var hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions
@@ -75,25 +75,13 @@ func grantWritableCountObligation(_ op: String, step: @escaping @Sendable () -> 
       claim: grantWritableCountAt(next, x), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.key", x)],
       logic: "QF_UFBV")
   }
-  let m: Mutant
-  switch mutant {
-  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
-  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
-  }
-  return Obligation("\(op)_grantWritableCount", mutants: [m]) { goal(step(), assume: true) }
 }
 
 /// `<op>_grantMapping` for a step of the general model (`Step`).
 func grantMappingObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
-  @Sendable func goal(_ st: Step, assume: Bool) -> Goal {
+  pointObligation("\(op)_grantMapping", step: step, mutant: mutant) { st, assume in
     grantMappingGoal(st.transition, hypotheses: { _ in st.hypotheses }, witnesses: st.witnesses, assume: assume)
   }
-  let m: Mutant
-  switch mutant {
-  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
-  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
-  }
-  return Obligation("\(op)_grantMapping", mutants: [m]) { goal(step(), assume: true) }
 }
 
 /// `<op>_grantMapping` for a step of the L1 model (`PTStep`), with a weakened step as mutant.

@@ -58,13 +58,28 @@ func inductiveGoal(
   return Goal(claim: claim, hypotheses: hyps, witnesses: step.witnesses)
 }
 
+/// An obligation on a point form of an invariant (part): `goal(step, assume)` is the claim at a
+/// fresh point after the step, with the invariant assumed at that point before it (`assume`) or
+/// not; the mutant is a weakened step or the invariant not assumed (`InductiveMutant`).
+func pointObligation(
+  _ name: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant,
+  goal: @escaping @Sendable (_ step: Step, _ assume: Bool) -> Goal
+) -> Obligation {
+  let m: Mutant
+  switch mutant {
+  case .weakened(let label, let weak): m = Mutant(label) { goal(weak(), true) }
+  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), false) }
+  }
+  return Obligation(name, mutants: [m]) { goal(step(), true) }
+}
+
 /// `<op>_grantRange`, point-wise: the range part at an arbitrary x after the step, from its
 /// instances at x and at x's granter before it (and, for a new domain's table, the instances of
 /// grantConsistency and frameOwnership that say no entry of an unused domain is in use). The ∀
 /// form of the same goal does not finish in Z3 (its bit-vector key arithmetic defeats
 /// quantifier instantiation); the point form is the same theorem, x being universal.
 func grantRangeObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
-  @Sendable func goal(_ step: Step, assume: Bool) -> Goal {
+  pointObligation("\(op)_grantRange", step: step, mutant: mutant) { step, assume in
     let s = SymState()
     let (r, next) = step.transition(s)
     let x = BV("claim.x")
@@ -74,12 +89,6 @@ func grantRangeObligation(_ op: String, step: @escaping @Sendable () -> Step, mu
     hyps += [flag(s.gInUse[x]).implies(flag(s.alive[g])), flag(s.alive[g]).implies(flag(s.used[g]))]
     return Goal(claim: grantRangeAt(next, x), hypotheses: hyps, witnesses: step.witnesses + [.word("claim.x", x)])
   }
-  let m: Mutant
-  switch mutant {
-  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
-  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
-  }
-  return Obligation("\(op)_grantRange", mutants: [m]) { goal(step(), assume: true) }
 }
 
 /// The arbitrary frame at which allocationIndex is claimed.
@@ -317,16 +326,10 @@ func m2pOwnershipAt(_ s: SymState, _ f: BV) -> Z3Bool { flag(s.m2p[f]).implies(s
 /// Only `MMU_MACHPHYS_UPDATE` writes an entry (checkOwned), only scrubAndFree clears one, and
 /// only populatePhysmap gives a free frame (no entry) an owner.
 func m2pOwnershipObligation(_ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant) -> Obligation {
-  @Sendable func goal(_ st: Step, assume: Bool) -> Goal {
+  pointObligation("\(op)_m2pOwnership", step: step, mutant: mutant) { st, assume in
     let s = SymState(), f = BV("claim.frame")
     let (r, next) = st.transition(s)
     let hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions + (assume ? [m2pOwnershipAt(s, f)] : [])
     return Goal(claim: m2pOwnershipAt(next, f), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.frame", f)], logic: "QF_UFBV")
   }
-  let m: Mutant
-  switch mutant {
-  case .weakened(let name, let weak): m = Mutant(name) { goal(weak(), assume: true) }
-  case .noInductionHypothesis: m = Mutant("noInductionHypothesis") { goal(step(), assume: false) }
-  }
-  return Obligation("\(op)_m2pOwnership", mutants: [m]) { goal(step(), assume: true) }
 }
