@@ -254,10 +254,7 @@ private func releaseFinishStep(_ bug: DestroyPTBug = .none) -> @Sendable () -> P
 private func loopObligation(
   _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutant: (String, @Sendable () -> PTStep)? = nil
 ) -> Obligation {
-  let m =
-    mutant.map { m in Mutant(m.0) { ptMutantGoal(inv, m.1()) } }
-    ?? Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }
-  return Obligation("\(op)_\(inv.name)", mutants: [m]) { ptGroundGoal(inv, step()) }
+  Obligation("\(op)_\(inv.name)", mutants: ptMutants(inv, step: step, mutant.map { [$0] } ?? [])) { ptGroundGoal(inv, step()) }
 }
 
 // MARK: steps

@@ -296,11 +296,7 @@ private func grantPTObligation(
   _ op: String, _ inv: PTInvariant, assuming parts: [PTInvariant], step: @escaping @Sendable () -> PTStep,
   mutants: [(String, @Sendable () -> PTStep)] = []
 ) -> Obligation {
-  let checks =
-    mutants.isEmpty
-    ? [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]
-    : mutants.map { m in Mutant(m.0) { ptMutantGoal(inv, m.1()) } }
-  return Obligation("\(op)_\(inv.name)", mutants: checks) { grantPTGoal(inv, step(), assuming: parts) }
+  Obligation("\(op)_\(inv.name)", mutants: ptMutants(inv, step: step, mutants)) { grantPTGoal(inv, step(), assuming: parts) }
 }
 
 let grantPageTableObligations: [Obligation] = {

@@ -995,9 +995,17 @@ func ptObligation(
 /// An obligation whose step cannot break `inv` by a dropped check: its mutant shows the claim
 /// depends on assuming `inv` beforehand.
 func ptObligation(_ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep) -> Obligation {
-  Obligation("\(op)_\(inv.name)", mutants: [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]) {
-    ptGroundGoal(inv, step())
-  }
+  Obligation("\(op)_\(inv.name)", mutants: ptMutants(inv, step: step)) { ptGroundGoal(inv, step()) }
+}
+
+/// A page-table obligation's mutants, refuted in the small state (`ptMutantGoal`): the weakened
+/// steps, or with none, `inv` not assumed before the step (`noInductionHypothesis`).
+func ptMutants(
+  _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, _ weakened: [(String, @Sendable () -> PTStep)] = []
+) -> [Mutant] {
+  weakened.isEmpty
+    ? [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]
+    : weakened.map { name, weak in Mutant(name) { ptMutantGoal(inv, weak()) } }
 }
 
 /// The caller is a live domain (frameOwnership: alive ⇒ a 16-bit id).

@@ -404,8 +404,5 @@ func localPTGoal(_ inv: PTInvariant, _ step: PTStep) -> Goal {
 func localObligation(
   _ op: String, _ inv: PTInvariant, step: @escaping @Sendable () -> PTStep, mutants: [(String, @Sendable () -> PTStep)] = []
 ) -> Obligation {
-  let m = mutants.isEmpty
-    ? [Mutant("noInductionHypothesis") { ptMutantGoal(inv, step(), noInductionHypothesis: true) }]
-    : mutants.map { name, weak in Mutant(name) { ptMutantGoal(inv, weak()) } }
-  return Obligation("\(op)_\(inv.name)", mutants: m) { localPTGoal(inv, step()) }
+  Obligation("\(op)_\(inv.name)", mutants: ptMutants(inv, step: step, mutants)) { localPTGoal(inv, step()) }
 }

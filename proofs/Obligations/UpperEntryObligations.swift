@@ -175,9 +175,8 @@ private func upperPTGoal(_ inv: PTInvariant) -> Goal {
 }
 
 private func upperObligation(_ inv: PTInvariant, mutants: [(String, UpperBug)] = []) -> Obligation {
-  let m = mutants.map { name, bug in Mutant(name) { ptMutantGoal(inv, mmuUpdateUpper(bug)()) } }
-  let none = [Mutant("noInductionHypothesis") { ptMutantGoal(inv, mmuUpdateUpper()(), noInductionHypothesis: true) }]
-  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: m.isEmpty ? none : m) {
+  let weakened = mutants.map { name, bug in (name, mmuUpdateUpper(bug)) }
+  return Obligation("mmuUpdateUpper_\(inv.name)", mutants: ptMutants(inv, step: mmuUpdateUpper(), weakened)) {
     inv.name == isolationPT.name ? ptGroundGoal(inv, mmuUpdateUpper()()) : upperPTGoal(inv)
   }
 }
