@@ -55,6 +55,9 @@ struct SymCR3s {
   /// root's CR3 references newBaseptr set aside until they are released).
   var otherRefs = Field.fresh("cr3.otherRefs")
   var otherTyped = Field.fresh("cr3.otherTyped")
+  /// Per frame: the grant mappings' share of `other*` (upperCounted, UpperHolderObligations.swift).
+  var grantRefs = Field.fresh("cr3.grantRefs")
+  var grantTyped = Field.fresh("cr3.grantTyped")
 }
 
 // MARK: invariants, at one point (vCPU v, frame f, enumeration position (f, k))
@@ -83,14 +86,18 @@ func cr3CountedAt(_ s: SymState, _ f: BV) -> Z3Bool {
 /// Ghost: a non-CR3 holder's references on b come (`delta` 1) or go (-1): an upper entry's, a
 /// grant mapping's, an old root's set-aside CR3 references. They move the ext counts and b's
 /// non-CR3 ones (`cr3.other*`) alike, so cr3Counted is kept. `general` / `typed`: when each of
-/// the two references moves.
-func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, general: Z3Bool = .true, typed: Z3Bool) -> SymState {
+/// the two references moves. `grant`: a grant mapping's, which also moves the grant share.
+func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, general: Z3Bool = .true, typed: Z3Bool, grant: Bool = false) -> SymState {
   var n = s
   func step(_ x: BV) -> BV { delta > 0 ? x &+ 1 : x &- 1 }
   n.pt.extRefs = s.pt.extRefs.set(b, step(s.pt.extRefs[b]), when: general)
   n.pt.cr3.otherRefs = s.pt.cr3.otherRefs.set(b, step(s.pt.cr3.otherRefs[b]), when: general)
   n.pt.extTyped = s.pt.extTyped.set(b, step(s.pt.extTyped[b]), when: typed)
   n.pt.cr3.otherTyped = s.pt.cr3.otherTyped.set(b, step(s.pt.cr3.otherTyped[b]), when: typed)
+  if grant {
+    n.pt.cr3.grantRefs = s.pt.cr3.grantRefs.set(b, step(s.pt.cr3.grantRefs[b]), when: general)
+    n.pt.cr3.grantTyped = s.pt.cr3.grantTyped.set(b, step(s.pt.cr3.grantTyped[b]), when: typed)
+  }
   return n
 }
 
@@ -104,7 +111,7 @@ func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
 // MARK: newBaseptr
 
 /// Checks or updates a newBaseptr mutant may drop.
-enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPage, noGetPageType, oldUnitNotSetAside, noLoad }
+enum CR3Bug: Equatable { case none, noOwnerCheck, noTypeCheck, noGetPage, noGetPageType, oldUnitNotSetAside, holderNotEnrolled, noLoad }
 
 /// The old root of newBaseptr, for proofs by cases (a partition): none loaded, the new root
 /// itself (a reload), another frame. As for modEntry's cases (`ModEntryCase`), the case's
@@ -164,6 +171,8 @@ func symNewBaseptr(
     if bug != .oldUnitNotSetAside {
       n.pt.cr3.otherRefs = c.otherRefs.set(old, c.otherRefs[old] &+ 1, when: loaded)
       n.pt.cr3.otherTyped = c.otherTyped.set(old, c.otherTyped[old] &+ 1, when: loaded)
+      // under a fresh holder, which the release names (UpperHolderObligations.swift)
+      if bug != .holderNotEnrolled { n = symMoveHolder(n, setAsideHolder, from: old, removing: .false, to: old, adding: loaded) }
     }
     if bug != .noLoad { n.pt.cr3.root = c.root.set(v, m) }
     (n.pt.cr3.count, n.pt.cr3.slot, n.pt.cr3.index) = moveInEnumeration(
@@ -172,13 +181,19 @@ func symNewBaseptr(
   }
 }
 
+/// The holder of the old root's set-aside CR3 references (fresh: `newBaseptrHypotheses`).
+let setAsideHolder = BV("setAside")
+
 /// What newBaseptr's goals assume: the caller v is a vCPU id (below 2^48, so its domain is a
 /// 16-bit id); m's type count below 2^62 (`countsBounded`: taking one more does not wrap); and
 /// the invariants at the caller's old root: an L4 its domain owns (cr3Roots), enumerated
 /// (cr3Index), so among its ext references (cr3Counted).
 private func newBaseptrHypotheses(_ s: SymState, _ v: BV, _ m: BV) -> [Z3Bool] {
   let old = s.pt.cr3.root[v]
-  return [v .< (1 << 48), s.typeCount[m] .< (1 << 62), cr3RootsAt(s, v), cr3IndexAt(s, v), cr3CountedAt(s, old)]
+  return [
+    v .< (1 << 48), s.typeCount[m] .< (1 << 62), cr3RootsAt(s, v), cr3IndexAt(s, v), cr3CountedAt(s, old),
+    s.pt.upper.target[setAsideHolder] .== cr3None,
+  ]
 }
 
 /// newBaseptr as a page-table step: the frame whose counts and type change is m. `byCases`: by
@@ -198,6 +213,7 @@ func newBaseptr(_ bug: CR3Bug = .none, byCases: Bool = false) -> @Sendable () ->
         var one = step
         one.transition = symNewBaseptr(caller: v, frame: m, bug: bug, known: c, atZero: z)
         one.frames = { s in c == .other ? [m, s.pt.cr3.root[v]] : [m] }
+        one.holderMoves = { s in c == .unloaded ? [] : [.enroll(setAsideHolder, at: c == .reload ? m : s.pt.cr3.root[v])] }
         return one
       }
     }
@@ -292,7 +308,7 @@ private func cr3CountedGoal(_ step: PTStep, assume: Bool) -> Goal {
 /// rediscovers each in every goal that needs it (~0.15 M units each, most of their cost), so the
 /// enumeration goals assume instances of it, proved for all a, b once, by a case of their own
 /// (`positionArithmeticGoal`).
-private func positionArithmetic(_ a: BV, _ b: BV) -> Z3Bool {
+func positionArithmetic(_ a: BV, _ b: BV) -> Z3Bool {
   (b .!= 0).implies((a .< b).iff(a .< b &- 1 || a .== b &- 1))
     && (b .< (1 << 58)).implies((a .< b &+ 1).iff(a .< b || a .== b))
 }

@@ -142,6 +142,13 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys:
     n.pt.cr3.count = before.pt.cr3.count.setWhere(owned) { _ in kFalse }
     n.pt.cr3.otherRefs = before.pt.cr3.otherRefs.setWhere(owned) { _ in kFalse }
     n.pt.cr3.otherTyped = before.pt.cr3.otherTyped.setWhere(owned) { _ in kFalse }
+    n.pt.cr3.grantRefs = before.pt.cr3.grantRefs.setWhere(owned) { _ in kFalse }
+    n.pt.cr3.grantTyped = before.pt.cr3.grantTyped.setWhere(owned) { _ in kFalse }
+    // (the holders targeting its frames go: their entries are in its tables, argued as above)
+    let u = before.pt.upper
+    n.pt.upper.count = u.count.setWhere(owned) { _ in kFalse }
+    n.pt.upper.pendingPut = u.pendingPut.setWhere(owned) { _ in kFalse }
+    n.pt.upper.target = u.target.setWhere({ h in owned(u.target[h]) }) { _ in cr3None }
     n.pt.released = nil
     n.pt.validating = nil
     n.pt.unvalidating = nil
@@ -259,7 +266,7 @@ private func loopObligation(
 
 // MARK: steps
 
-private func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
+func destroyStep(releases: Bool, _ bug: DestroyPTBug = .none) -> @Sendable () -> PTStep {
   {
     let c = BV("caller"), d = BV("target")
     let (ct, ci) = claimedSlot

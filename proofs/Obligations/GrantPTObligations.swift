@@ -76,7 +76,7 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
     let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
     let f = s.gFrame[k]
     var n = mapped
-    n = symMoveOther(n, f, by: 1, typed: !ro)
+    n = symMoveOther(n, f, by: 1, typed: !ro, grant: true)
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
@@ -122,7 +122,9 @@ func symGrantUnmapL1(
     let othersWrite = Z3Bool.ite(ro, flag(s.pt.grantWrite[d, f]), witnessedW)
     let others = (read: bug == .othersUnwitnessed ? Z3Bool("othersRead") : witnessed, write: othersWrite)
     if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
-      r.assume(s.pt.extRefs[f] .!= 0 && (ro || s.pt.extTyped[f] .!= 0))
+      r.assume(s.pt.cr3.grantRefs[f] .!= 0 && (ro || s.pt.cr3.grantTyped[f] .!= 0))
+      // so f's ext counts are ≥ 1 (`grantUnmap_mappingReferences`)
+      for fact in mappingReferences(s, f, readOnly: ro) { r.assume(fact) }
       r.assume(flag(s.pt.grantRead[d, f]) && (ro || flag(s.pt.grantWrite[d, f])))
     }
     r.assume(others.write.implies(others.read))  // consistent choices
@@ -142,7 +144,7 @@ func symGrantUnmapL1(
       }
     }
     // ghost: s.grantMappings[d]![handle] = nil
-    n = symMoveOther(n, f, by: -1, typed: !ro)
+    n = symMoveOther(n, f, by: -1, typed: !ro, grant: true)
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }
@@ -335,6 +337,7 @@ let grantPageTableObligations: [Obligation] = {
     cr3CountedObligation("grantMap", step: mapStep()),
     cr3CountedObligation("grantUnmap", step: unmapStep()),
     cr3CountedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
+    countedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
     // domainDestroy's grant mappings released after its L1 entries (the marked state): the
     // same counting steps as grantUnmap's
     grantPTObligation(

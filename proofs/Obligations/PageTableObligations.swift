@@ -82,6 +82,8 @@ struct SymPageTables {
   var released: (domain: BV, below: BV?)? = nil
   /// The vCPUs' CR3s and their enumeration (CR3Obligations.swift); none of the steps here writes them.
   var cr3 = SymCR3s()
+  /// The L2–L4 entries' references, by holder (UpperHolderObligations.swift); likewise.
+  var upper = SymUpperHolders()
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }
@@ -732,6 +734,8 @@ struct PTStep {
   /// entry's (caller, target), a released or validated entry's (its table's owner, target). The
   /// frameOwnership goals assume the grant link's facts there (`grantLinkFacts`).
   var grantUses: (SymState) -> [(BV, BV)] = { _ in [] }
+  /// The step's changes of the upper enumeration, in order (`<op>_upperEnumeration`).
+  var holderMoves: (SymState) -> [HolderMove] = { _ in [] }
 }
 
 /// `referenceIndex` / `referenceSlots` across one case of modEntry, as many small goals. Z3's

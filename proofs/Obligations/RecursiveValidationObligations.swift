@@ -25,11 +25,12 @@
 // recurses, so an upper iteration never runs inside one); that the recursion ends is the
 // level's decrease (the linear L4 entry recurses only at count > 0, where getPageType only counts).
 //
-// An upper table's own cursor is not a ghost here: the L1 model has no upper slots. References
-// held by upper entries are ext counts (`pt.extRefs` / `pt.extTyped`, as in
-// UpperEntryObligations.swift), so an un-validated upper entry's references are trusted to be
-// there (hypotheses: its target's ext counts ≥ 1 and a table type, as `putEntryReferences`
-// at level ≥ 2 needs).
+// An upper table's own cursor is not a ghost here. References held by upper entries are ext
+// counts (`pt.extRefs` / `pt.extTyped`, as in UpperEntryObligations.swift) and, since decision
+// 0008, enumerated by holder (UpperHolderObligations.swift): a take enrolls a fresh holder, a
+// release names the holder it retires, and the counts a release needs follow from that holder's
+// place in its target's enumeration (`…Unvalidate_holderReferences`). Which holder an entry's
+// references are under (the slot's, between hypercalls) is argued with the steps' order.
 
 import BulkheadCore
 import Z3Kit
@@ -54,14 +55,18 @@ enum NestedBug: Equatable {
   case retypesHeld
   /// the target becomes untyped without its L1's un-validation (its entries' references leak)
   case noUnvalidation
+  /// the holder not enrolled by its target (take), not retired (release); the entry's general
+  /// reference not counted as a pending putPage (release at count 0)
+  case notEnrolled, notRetired, noPendingPut
 }
 
 /// `getEntryReferences(e, at: level, for: d)` for a present entry of an L2–L4 table, case `k`:
 /// the Spec's checks (`specGetEntryReferences`); getPage(b); getPageType(b, want), want the level
 /// below, or l4 for the linear L4 entry. Held: the count. At 0: the type (validated, count 1)
-/// and, for an L1, its loop's ghost cursor 0. The entry's two references are ext ones.
+/// and, for an L1, its loop's ghost cursor 0. The entry's two references are ext ones, under
+/// holder h (UpperHolderObligations.swift), which joins b's enumeration.
 func symTakeUpperEntry(
-  _ r: inout Refusals, _ s: SymState, entry e: BV, level: BV, for d: BV, case k: NestedCase, bug: NestedBug = .none
+  _ r: inout Refusals, _ s: SymState, entry e: BV, level: BV, for d: BV, holder h: BV, case k: NestedCase, bug: NestedBug = .none
 ) -> SymState {
   let b = SymPTE.frame(e)
   var target = SymFrameInfo("upper.target")
@@ -82,6 +87,7 @@ func symTakeUpperEntry(
   var n = s
   if bug != .noGetPage { n.refCount = s.refCount.set(b, s.refCount[b] &+ 1) }
   n = symMoveOther(n, b, by: 1, typed: .true)
+  if bug != .notEnrolled { n = symMoveHolder(n, h, from: b, removing: .false, to: b, adding: .true) }
   if k == .held {
     n.typeCount = s.typeCount.set(b, s.typeCount[b] &+ 1)
     if bug == .retypesHeld { n.type = s.type.set(b, want) }
@@ -96,8 +102,11 @@ func symTakeUpperEntry(
 
 /// `putEntryReferences(e, at: level)` for a present entry of an L2–L4 table, case `k`, up to the
 /// nested un-validation: putPageType(b); held: then putPage(b). At 0: untyped, not validated, and
-/// for an L1 its loop's ghost cursor 0; putPage(b) waits for that loop (`symPutUpperEntryPage`).
-func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: NestedCase, bug: NestedBug = .none) -> SymState {
+/// for an L1 its loop's ghost cursor 0; putPage(b) waits for that loop (`symPutUpperEntryPage`),
+/// a pending putPage in the ghost. Holder h, whose references they were, leaves b's enumeration.
+func symDropUpperEntry(
+  _ r: inout Refusals, _ s: SymState, entry e: BV, holder h: BV, case k: NestedCase, bug: NestedBug = .none
+) -> SymState {
   let b = SymPTE.frame(e)
   switch k {
   case .held: r.assume(s.typeCount[b] .> 1)
@@ -107,10 +116,12 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
   var n = s
   n.typeCount = s.typeCount.set(b, s.typeCount[b] &- 1)
   n = symMoveOther(n, b, by: -1, general: .false, typed: .true)
+  if bug != .notRetired { n = symMoveHolder(n, h, from: b, removing: .true, to: b, adding: .false) }
   if k == .held {
     if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
     n = symMoveOther(n, b, by: -1, typed: .false)
   } else {
+    if bug != .noPendingPut { n.pt.upper.pendingPut = s.pt.upper.pendingPut.set(b, s.pt.upper.pendingPut[b] &+ 1) }
     n.type = s.type.set(b, BV(constant: DecisionPageType.none))
     if bug != .noValidatedFlag { n.validated = s.validated.set(b, kFalse) }
     if k == .l1 && bug != .noUnvalidation { n.pt.unvalidating = (b, BV(constant: 0)) }
@@ -122,6 +133,7 @@ func symDropUpperEntry(_ r: inout Refusals, _ s: SymState, entry e: BV, case k: 
 func symPutUpperEntryPage(_ s: SymState, target b: BV, bug: NestedBug = .none) -> SymState {
   var n = s
   if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
+  n.pt.upper.pendingPut = s.pt.upper.pendingPut.set(b, s.pt.upper.pendingPut[b] &- 1)
   return symMoveOther(n, b, by: -1, typed: .false)
 }
 
@@ -160,19 +172,21 @@ func pinUpperStart(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
 /// loop never recurses).
 func validateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
   {
-    let d = BV("domain"), level = BV("level"), e = BV("entry")
+    let d = BV("domain"), level = BV("level"), e = BV("entry"), h = BV("holder")
     let p = anyPinning()
     var step = PTStep(
       transition: { s in
         var r = Refusals()
-        let n = symTakeUpperEntry(&r, s, entry: e, level: level, for: d, case: k, bug: bug)
+        let n = symTakeUpperEntry(&r, s, entry: e, level: level, for: d, holder: h, case: k, bug: bug)
         return (r, n)
       },
       initial: { var s = $0; s.pt.pinning = p; return s },
-      hypotheses: { _ in [d .< 0x1_0000, isUpper(level), SymPTE.isPresent(e)] },
+      // h is a fresh holder: the entry's slot (a validation), or a pending take (an update)
+      hypotheses: { s in [d .< 0x1_0000, isUpper(level), SymPTE.isPresent(e), s.pt.upper.target[h] .== cr3None] },
       slots: [], frames: { _ in [SymPTE.frame(e)] },
-      witnesses: [.word("domain", d), .word("level", level), .word("entry", e)] + pinningWitnesses(p))
+      witnesses: [.word("domain", d), .word("level", level), .word("entry", e), .word("holder", h)] + pinningWitnesses(p))
     step.claimFrames = { _ in [SymPTE.frame(e)] }
+    step.holderMoves = { _ in [.enroll(h, at: SymPTE.frame(e))] }
     return step
   }
 }
@@ -202,33 +216,31 @@ func unpinUpperStart(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
   }
 }
 
-/// What an upper entry being released holds, trusted (upper entries are not enumerated): one
-/// general and one typed ext reference on its target, which is a table; they are no CR3's.
-private func upperEntryHolds(_ s: SymState, _ b: BV) -> [Z3Bool] {
-  [s.pt.extRefs[b] .>= 1, s.pt.extTyped[b] .>= 1, s.pt.cr3.otherRefs[b] .>= 1, s.pt.cr3.otherTyped[b] .>= 1]
-    + [s.type[b] .>= DecisionPageType.l1, s.type[b] .<= DecisionPageType.l4]
-}
-
 /// An L2–L4 entry releases its references (`symDropUpperEntry`, case `k`): any present entry
-/// `e` that holds them (`upperEntryHolds`). It is one iteration of an upper table's
+/// `e` whose references are under holder h (its target is e's frame; so the frame's counts are
+/// ≥ 1, `holderReferences`, proved by `mmuextOpUnpinL2-L4Unvalidate_holderReferences`). It is one iteration of an upper table's
 /// un-validation loop (e the table's entry at the cursor) and the second half of an entry update
 /// on an upper table (e the old value). An unpin may be in progress (`anyUnpinning`); no L1
 /// un-validation is.
 func unvalidateUpperEntry(_ bug: NestedBug = .none, case k: NestedCase) -> @Sendable () -> PTStep {
   {
-    let e = BV("entry")
+    let e = BV("entry"), h = BV("holder")
     let u = anyUnpinning()
     var step = PTStep(
       transition: { s in
         var r = Refusals()
-        let n = symDropUpperEntry(&r, s, entry: e, case: k, bug: bug)
+        let n = symDropUpperEntry(&r, s, entry: e, holder: h, case: k, bug: bug)
         return (r, n)
       },
       initial: { var s = $0; s.pt.unpinning = u; return s },
-      hypotheses: { s in [SymPTE.isPresent(e)] + upperEntryHolds(s, SymPTE.frame(e)) },
+      hypotheses: { s in
+        let b = SymPTE.frame(e)
+        return [SymPTE.isPresent(e), s.pt.upper.target[h] .== b, b .!= cr3None] + holderReferences(s, b)
+      },
       slots: [], frames: { _ in [SymPTE.frame(e)] },
-      witnesses: [.word("entry", e)] + pinningWitnesses(u, "unpinning"))
+      witnesses: [.word("entry", e), .word("holder", h)] + pinningWitnesses(u, "unpinning"))
     step.claimFrames = { _ in [SymPTE.frame(e)] }
+    step.holderMoves = { _ in [.retire(h, from: SymPTE.frame(e))] }
     return step
   }
 }
@@ -241,9 +253,12 @@ func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
     var step = PTStep(
       transition: { s in (Refusals(), symPutUpperEntryPage(s, target: b, bug: bug)) },
       initial: { var s = $0; s.pt.unpinning = u; return s },
-      // the entry's general reference, kept through the nested un-validation (trusted, as
-      // `upperEntryHolds`: upper entries are not enumerated); b untyped (that loop is done)
-      hypotheses: { s in [s.pt.extRefs[b] .>= 1, s.pt.cr3.otherRefs[b] .>= 1, s.type[b] .== DecisionPageType.none] },
+      // the entry's general reference, kept through the nested un-validation as a pending
+      // putPage (so counted: `pendingReference`, proved by `…UnvalidatePut_pendingReference`);
+      // b untyped (that loop is done)
+      hypotheses: { s in
+        [s.pt.upper.pendingPut[b] .>= 1] + pendingReference(s, b) + [s.type[b] .== DecisionPageType.none]
+      },
       slots: [], frames: { _ in [b] }, witnesses: [.word("target", b)] + pinningWitnesses(u, "unpinning"))
     step.claimFrames = { _ in [b] }
     return step
@@ -253,26 +268,60 @@ func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
 /// `mmuUpdateOne(caller: d, .normal(t, i, e))` on an L2–L4 table, its middle: the caller's
 /// checks (callerDomain; checkOwned(t)) and setEntry(t, i, e). Before it, the new entry takes its
 /// references (`validateUpperEntry`, d the caller and the level t's type, then any nested
-/// validation); after it, the old entry releases its own (`unvalidateUpperEntry`, any nested
-/// un-validation, `unvalidateUpperPut`). The table is an L2–L4 with a type count > 0
-/// (mmuUpdateOne's branch to modEntry); it is no L1, so the entry is no live slot.
-func mmuUpdateUpperSetEntry() -> @Sendable () -> PTStep {
+/// validation), under the pending take's holder; after it, the old entry releases its own
+/// (`unvalidateUpperEntry`, any nested un-validation, `unvalidateUpperPut`) under the pending
+/// release's. Ghost: the slot's holder (the old entry's references, if present) becomes the
+/// pending release, and the pending take (the new entry's, if present) the slot's. The table is
+/// an L2–L4 with a type count > 0 (mmuUpdateOne's branch to modEntry); it is no L1, so the entry
+/// is no live slot. `known`: one case of old / new entry present (`UpperCase`; the targets are
+/// not compared); `byCases`: by those cases; `relabels` false: a mutant's ghost left as it was.
+func mmuUpdateUpperSetEntry(byCases: Bool = false, known c: UpperCase? = nil, relabels: Bool = true) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), t = BV("table"), i = BV("index"), e = BV("entry")
-    return PTStep(
+    let take = BV("pendingTake"), release = BV("pendingRelease"), x = ptSlot(t, i)
+    var step = PTStep(
       transition: { s in
         var r = Refusals()
         symCallerDomain(&r, s, d)
         symCheckOwned(&r, s, t, by: d)
+        var newPresent = SymPTE.isPresent(e), oldPresent = SymPTE.isPresent(s.pt.pte[t, i])
+        if let c {
+          r.assume(oldPresent.iff(c.old ? .true : .false))
+          r.assume(newPresent.iff(c.new ? .true : .false))
+          (oldPresent, newPresent) = (c.old ? .true : .false, c.new ? .true : .false)
+        }
         var n = s
         n.pt.pte = s.pt.pte.set(t, i, e)
+        if relabels {
+          n = symRelabelHolder(n, x, to: release, when: oldPresent)
+          n = symRelabelHolder(n, take, to: x, when: newPresent)
+        }
         return (r, n)
       },
-      hypotheses: { s in [d .< 0x1_0000, i .< 512, isUpper(s.type[t]), s.typeCount[t] .> 0] },
+      hypotheses: { s in
+        let u = s.pt.upper, old = s.pt.pte[t, i]
+        // the slot's holder holds a present old entry's references, none otherwise (the
+        // argued tie); the pending take a present new entry's, and is no slot's holder (it was
+        // fresh when it took them); the pending release is fresh
+        return [d .< 0x1_0000, i .< 512, isUpper(s.type[t]), s.typeCount[t] .> 0, take .!= x]
+          + [u.target[x] .== BV.ite(SymPTE.isPresent(old), SymPTE.frame(old), cr3None), u.target[release] .== cr3None]
+          + [SymPTE.isPresent(e).implies(u.target[take] .== SymPTE.frame(e) && SymPTE.frame(e) .!= cr3None)]
+      },
       slots: [(t, i)], frames: { _ in [t] },
       witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
+    if let c { step.holderMoves = { _ in (c.old ? [.relabel(x, to: release)] : []) + (c.new ? [.relabel(take, to: x)] : []) } }
+    if byCases {
+      step.cases = UpperCase.all.filter { $0.sameTarget != false }.map {
+        mmuUpdateUpperSetEntry(known: UpperCase(old: $0.old, new: $0.new), relabels: relabels)()
+      }
+    }
+    return step
   }
 }
+
+/// The take and the release, by `NestedCase`.
+func validateUpperEntryByCases() -> PTStep { byNestedCases { validateUpperEntry(case: $0)() }() }
+func unvalidateUpperEntryByCases() -> PTStep { byNestedCases { unvalidateUpperEntry(case: $0)() }() }
 
 /// One obligation per case of `NestedCase` (a partition), by cases.
 private func byNestedCases(_ make: @escaping @Sendable (NestedCase) -> PTStep) -> @Sendable () -> PTStep {

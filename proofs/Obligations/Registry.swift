@@ -8,6 +8,7 @@ let specObligations: [Obligation] =
   + cr3Obligations
   + upperEntryObligations
   + recursiveValidationObligations
+  + upperHolderObligations
   + grantPageTableObligations
   + grantMappingObligations
   + destroyPageTableObligations

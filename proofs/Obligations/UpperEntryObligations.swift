@@ -4,11 +4,12 @@
 // page-table group's (PageTableObligations.swift); the pattern is CR3Obligations.swift's
 // newBaseptr.
 //
-// References held by L2–L4 entries are not enumerated: they live in the ghost ext counts
-// (`pt.extRefs` / `pt.extTyped`, with the CR3s' and grant mappings'). A present upper entry holds
-// one general and one typed reference on its target (getEntryReferences at level ≥ 2: getPage,
-// getPageType(lower level, or l4 for the linear L4 case)), so the step moves one unit of both
-// ext counts from the old target a to the new one b. The table is no L1 (its type is l2–l4), so
+// References held by L2–L4 entries live in the ghost ext counts (`pt.extRefs` / `pt.extTyped`,
+// with the CR3s' and grant mappings'), and are enumerated by holder (UpperHolderObligations.swift).
+// A present upper entry holds one general and one typed reference on its target
+// (getEntryReferences at level ≥ 2: getPage, getPageType(lower level, or l4 for the linear L4
+// case)), so the step moves one unit of both ext counts from the old target a to the new one b,
+// and the slot's holder from a's enumeration to b's. The table is no L1 (its type is l2–l4), so
 // none of its slots is live: the L1 enumerations and every live slot's entry are untouched.
 //
 // The new entry's checks are the Spec's, restated symbolically once for all levels
@@ -27,7 +28,7 @@ import BulkheadCore
 import Z3Kit
 
 /// Checks or updates an upper-entry mutant may drop.
-enum UpperBug: Equatable { case none, noPutPage, noGetPage }
+enum UpperBug: Equatable { case none, noPutPage, noGetPage, holderNotMoved }
 
 /// `mmuUpdateOne(caller: d, .normal(t, i, e))` on a table of type l2–l4 with a type count > 0
 /// (hypothesis, `upperHypotheses`): callerDomain; checkOwned(t, by: d); modEntry(t, i, e, at:
@@ -79,6 +80,8 @@ func symMMUUpdateUpper(
     n = symPutPageTypeFlat(n, a, when: oldPresent)
     if bug != .noPutPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: oldPresent) }
     n = symMoveOther(n, a, by: -1, general: oldPresent, typed: oldPresent)
+    // the slot's holder: from a's enumeration to b's (UpperHolderObligations.swift)
+    if bug != .holderNotMoved { n = symMoveHolder(n, ptSlot(t, i), from: a, removing: oldPresent, to: b, adding: newPresent) }
     return (r, n)
   }
 }
@@ -107,6 +110,8 @@ private func upperHypotheses(_ s: SymState, _ d: BV, _ t: BV, _ i: BV, _ e: BV) 
     s.type[t] .>= DecisionPageType.l2, s.type[t] .<= DecisionPageType.l4, s.typeCount[t] .> 0,
     newPresent.implies(s.typeCount[b] .> 0 && s.typeCount[b] .< (1 << 62)),
     oldPresent.implies(s.typeCount[a] .> 1 || (newPresent && a .== b)),
+    // the slot's holder holds a present old entry's references, none otherwise (the argued tie)
+    s.pt.upper.target[ptSlot(t, i)] .== BV.ite(oldPresent, a, cr3None),
   ]
 }
 
@@ -128,6 +133,15 @@ func mmuUpdateUpper(_ bug: UpperBug = .none, byCases: Bool = false) -> @Sendable
       one.claimFrames = { s in
         let a = SymPTE.frame(s.pt.pte[t, i])
         return (c.old ? [a] : []) + (c.new && c.sameTarget != true ? [SymPTE.frame(e)] : [])
+      }
+      one.holderMoves = { s in
+        let x = ptSlot(t, i), a = SymPTE.frame(s.pt.pte[t, i]), b = c.sameTarget == true ? a : SymPTE.frame(e)
+        switch (c.old, c.new) {
+        case (false, false): return []
+        case (false, true): return [.enroll(x, at: b)]
+        case (true, false): return [.retire(x, from: a)]
+        case (true, true): return [.retire(x, from: a), .enroll(x, at: b)]  // (b may be a)
+        }
       }
       return one
     }

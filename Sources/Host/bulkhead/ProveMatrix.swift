@@ -18,7 +18,8 @@ enum ProveMatrix {
   static let partOf = [
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership", "m2pOwnership": "frameOwnership", "scrubbed": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency", "grantMapping": "grantConsistency", "grantWritableCount": "grantConsistency",
-    "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Counted": "referenceCounts", "cr3Roots": "domainConsistency",
+    "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Counted": "referenceCounts",
+    "upperIndex": "referenceCounts", "upperSlots": "referenceCounts", "upperCounted": "referenceCounts", "cr3Roots": "domainConsistency",
     "typeSafetyL1": "typeSafety",
   ]
 
