@@ -407,6 +407,38 @@ private func cr3EnumGoal(slots: Bool, bug: CR3Bug = .none, split: Bool = true) -
   return goals.count == 1 ? goals[0] : .byCases(goals)
 }
 
+/// domainCreate and domainDestroy × the CR3 enumeration, point-wise: they clear the roots of
+/// domain d's vCPUs (a new domain's have none; a destroyed one's go) and, for destroy, the
+/// counts of d's frames. cr3Index at any vCPU, or cr3Slots at any position, from the invariant
+/// there and, at the vCPU it names, cr3Roots (its root is its own domain's frame) and
+/// frameOwnership at that root with the domain part at d (an unused domain is not alive, so owns
+/// no frame: no vCPU of a domain being created has a root). `assume` false: the mutant without
+/// the induction hypothesis.
+private func cr3DomainGoal(_ step: PTStep, domain d: BV, slots: Bool, assume: Bool = true) -> Goal {
+  let s = step.initial(SymState())
+  let (r, next) = step.transition(s)
+  let w = BV("claim.vcpu"), cf = BV("claim.frame"), ck = BV("claim.position")
+  let c = s.pt.cr3
+  let v = slots ? c.slot[cf, ck] : w
+  var hyps = configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions
+  hyps += [cr3RootsAt(s, v), frameOwnershipAt(s, c.root[v]), flag(s.alive[d]).implies(flag(s.used[d]))]
+  if assume { hyps.append(slots ? cr3SlotsAt(s, cf, ck) : cr3IndexAt(s, w)) }
+  return Goal(
+    claim: slots ? cr3SlotsAt(next, cf, ck) : cr3IndexAt(next, w), hypotheses: hyps,
+    witnesses: step.witnesses + [.word("claim.vcpu", w), .word("claim.frame", cf), .word("claim.position", ck)], logic: "QF_UFBV")
+}
+
+/// `<op>_cr3Index` and `<op>_cr3Slots` by `cr3DomainGoal`.
+private func cr3DomainObligations(_ op: String, domain: String, step: @escaping @Sendable () -> PTStep) -> [Obligation] {
+  [false, true].map { slots in
+    let d = BV(domain)
+    return Obligation(
+      "\(op)_\(slots ? "cr3Slots" : "cr3Index")",
+      mutants: [Mutant("noInductionHypothesis") { cr3DomainGoal(step(), domain: d, slots: slots, assume: false) }]
+    ) { cr3DomainGoal(step(), domain: d, slots: slots) }
+  }
+}
+
 // MARK: obligations
 
 let cr3Obligations: [Obligation] = {
@@ -456,4 +488,8 @@ let cr3Obligations: [Obligation] = {
     // m is the caller's domain's (checkOwned): no reference taken on a free frame
     ownershipObligation(op, step: newBaseptr(), mutants: [("takesFreeFrame", newBaseptr(.noOwnerCheck))]),
   ]
+    // a domain's vCPUs' roots cleared (and, destroyed, its frames' counts): the other vCPUs'
+    // roots are their own domains' frames, so keep their places
+    + cr3DomainObligations("domainCreate", domain: "domain", step: createDomain())
+    + cr3DomainObligations("domainDestroy", domain: "target", step: destroyStep(releases: false))
 }()
