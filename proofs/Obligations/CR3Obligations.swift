@@ -44,13 +44,13 @@ let cr3None = BV(constant: ~0)
 
 /// The vCPUs' CR3s and, ghost, their enumeration per frame (as the L1 slots' in `SymPageTables`).
 struct SymCR3s {
-  /// `vcpus[v].cr3`: a frame, or `cr3None`.
-  var root = Field.fresh("cr3.root")
-  /// Per frame f: how many vCPUs have it loaded, which (`slot[f, k]`, k < count[f]), and per
-  /// vCPU its position in its root's enumeration.
-  var count = Field.fresh("cr3.count")
-  var slot = Field2.fresh("cr3.slot")
-  var index = Field.fresh("cr3.index")
+  /// `vcpus[v].cr3` (`root[v]`: a frame, or `cr3None`), and per frame f how many vCPUs have it
+  /// loaded, which (`slot[f, k]`, k < count[f]), and per vCPU its position (`index[v]`).
+  var vcpus = SymEnumeration("cr3", target: "root")
+  var root: Field { get { vcpus.target } set { vcpus.target = newValue } }
+  var count: Field { get { vcpus.count } set { vcpus.count = newValue } }
+  var slot: Field2 { get { vcpus.slot } set { vcpus.slot = newValue } }
+  var index: Field { get { vcpus.index } set { vcpus.index = newValue } }
   /// Per frame: its ext references that are no CR3's (L2–L4 entries', grant mappings', and an old
   /// root's CR3 references newBaseptr set aside until they are released).
   var otherRefs = Field.fresh("cr3.otherRefs")
@@ -70,10 +70,7 @@ func cr3RootsAt(_ s: SymState, _ v: BV) -> Z3Bool {
 
 /// `referenceCounts`, the CR3 enumeration at vCPU v: a loaded CR3 sits at its position, below
 /// its root's count.
-func cr3IndexAt(_ s: SymState, _ v: BV) -> Z3Bool {
-  let c = s.pt.cr3.root[v], k = s.pt.cr3.index[v]
-  return (c .!= cr3None).implies(k .< s.pt.cr3.count[c] && s.pt.cr3.slot[c, k] .== v)
-}
+func cr3IndexAt(_ s: SymState, _ v: BV) -> Z3Bool { s.pt.cr3.vcpus.indexAt(v) }
 
 /// `referenceCounts` at frame f: its ext references are its CR3s' and others. (Equations, not
 /// `count ≤ ext`: Z3 normalises sums, where it bit-blasts an inequality across a +1. With every
@@ -103,10 +100,7 @@ func symMoveOther(_ s: SymState, _ b: BV, by delta: Int, general: Z3Bool = .true
 
 /// `referenceCounts`, the CR3 enumeration at position k of frame f: it holds a vCPU whose root
 /// is f, at that position. (None for `cr3None`: the vCPUs without a root are not enumerated.)
-func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
-  let v = s.pt.cr3.slot[f, k]
-  return (k .< s.pt.cr3.count[f]).implies(f .!= cr3None && s.pt.cr3.root[v] .== f && s.pt.cr3.index[v] .== k)
-}
+func cr3SlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool { s.pt.cr3.vcpus.slotsAt(f, k) }
 
 // MARK: newBaseptr
 

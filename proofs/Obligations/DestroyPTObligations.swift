@@ -147,7 +147,7 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys:
     // (the holders targeting its frames go: their entries are in its tables, argued as above)
     let u = before.pt.upper
     n.pt.upper.count = u.count.setWhere(owned) { _ in kFalse }
-    n.pt.upper.pendingPut = u.pendingPut.setWhere(owned) { _ in kFalse }
+    n.pt.pendingPut = before.pt.pendingPut.setWhere(owned) { _ in kFalse }
     n.pt.upper.target = u.target.setWhere({ h in owned(u.target[h]) }) { _ in cr3None }
     n.pt.released = nil
     n.pt.validating = nil

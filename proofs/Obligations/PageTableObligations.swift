@@ -83,7 +83,10 @@ struct SymPageTables {
   /// The vCPUs' CR3s and their enumeration (CR3Obligations.swift); none of the steps here writes them.
   var cr3 = SymCR3s()
   /// The L2–L4 entries' references, by holder (UpperHolderObligations.swift); likewise.
-  var upper = SymUpperHolders()
+  var upper = SymEnumeration("upper")
+  /// Per frame: general references of released upper entries waiting for their putPage (the
+  /// frame's un-validation runs first; UpperHolderObligations.swift).
+  var pendingPut = Field.fresh("pt.pendingPut")
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }

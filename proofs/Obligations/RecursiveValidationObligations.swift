@@ -121,7 +121,7 @@ func symDropUpperEntry(
     if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
     n = symMoveOther(n, b, by: -1, typed: .false)
   } else {
-    if bug != .noPendingPut { n.pt.upper.pendingPut = s.pt.upper.pendingPut.set(b, s.pt.upper.pendingPut[b] &+ 1) }
+    if bug != .noPendingPut { n.pt.pendingPut = s.pt.pendingPut.set(b, s.pt.pendingPut[b] &+ 1) }
     n.type = s.type.set(b, BV(constant: DecisionPageType.none))
     if bug != .noValidatedFlag { n.validated = s.validated.set(b, kFalse) }
     if k == .l1 && bug != .noUnvalidation { n.pt.unvalidating = (b, BV(constant: 0)) }
@@ -133,7 +133,7 @@ func symDropUpperEntry(
 func symPutUpperEntryPage(_ s: SymState, target b: BV, bug: NestedBug = .none) -> SymState {
   var n = s
   if bug != .noPutPage { n.refCount = s.refCount.set(b, s.refCount[b] &- 1) }
-  n.pt.upper.pendingPut = s.pt.upper.pendingPut.set(b, s.pt.upper.pendingPut[b] &- 1)
+  n.pt.pendingPut = s.pt.pendingPut.set(b, s.pt.pendingPut[b] &- 1)
   return symMoveOther(n, b, by: -1, typed: .false)
 }
 
@@ -257,7 +257,7 @@ func unvalidateUpperPut(_ bug: NestedBug = .none) -> @Sendable () -> PTStep {
       // putPage (so counted: `pendingReference`, proved by `…UnvalidatePut_pendingReference`);
       // b untyped (that loop is done)
       hypotheses: { s in
-        [s.pt.upper.pendingPut[b] .>= 1] + pendingReference(s, b) + [s.type[b] .== DecisionPageType.none]
+        [s.pt.pendingPut[b] .>= 1] + pendingReference(s, b) + [s.type[b] .== DecisionPageType.none]
       },
       slots: [], frames: { _ in [b] }, witnesses: [.word("target", b)] + pinningWitnesses(u, "unpinning"))
     step.claimFrames = { _ in [b] }

@@ -9,7 +9,7 @@
 // whose target is f, and `upper.index[h]` is h's position (upperIndex, upperSlots: count[f] is
 // the number of them). A frame's non-CR3 ext references are then exactly (upperCounted)
 //
-//   cr3.otherRefs[f]  == upper.count[f] + cr3.grantRefs[f]  + upper.pendingPut[f]
+//   cr3.otherRefs[f]  == upper.count[f] + cr3.grantRefs[f]  + pendingPut[f]
 //   cr3.otherTyped[f] == upper.count[f] + cr3.grantTyped[f]
 //
 // where `grant*` are the grant mappings' (not enumerated: decision 0008, item 4) and
@@ -31,41 +31,50 @@
 import BulkheadCore
 import Z3Kit
 
-/// The upper-entry holders and their enumeration per frame (as the CR3s', `SymCR3s`).
-struct SymUpperHolders {
-  /// The frame a holder holds one general and one typed reference on, or `cr3None`.
-  var target = Field.fresh("upper.target")
-  /// Per frame f: how many holders target it, which (`slot[f, k]`, k < count[f]), and per holder
-  /// its position in its target's enumeration.
-  var count = Field.fresh("upper.count")
-  var slot = Field2.fresh("upper.slot")
-  var index = Field.fresh("upper.index")
-  /// Per frame: general references of released upper entries waiting for their putPage (the
-  /// frame's un-validation runs first).
-  var pendingPut = Field.fresh("upper.pendingPut")
+/// Objects holding references on frames, enumerated per frame (Hyperkernel's bijection): the
+/// CR3s (`SymCR3s.vcpus`) and the upper-entry holders (`SymPageTables.upper`).
+struct SymEnumeration {
+  /// The frame an object holds references on, or `cr3None`.
+  var target: Field
+  /// Per frame f: how many objects target it, which (`slot[f, k]`, k < count[f]), and per
+  /// object its position in its target's enumeration.
+  var count: Field
+  var slot: Field2
+  var index: Field
+
+  init(_ name: String, target: String = "target") {
+    self.target = .fresh("\(name).\(target)")
+    count = .fresh("\(name).count")
+    slot = .fresh("\(name).slot")
+    index = .fresh("\(name).index")
+  }
+
+  /// At object x: one with a target sits at its position, below its target's count.
+  func indexAt(_ x: BV) -> Z3Bool {
+    let f = target[x]
+    return (f .!= cr3None).implies(index[x] .< count[f] && slot[f, index[x]] .== x)
+  }
+
+  /// At position k of frame f: it holds an object whose target is f, at that position.
+  func slotsAt(_ f: BV, _ k: BV) -> Z3Bool {
+    let x = slot[f, k]
+    return (k .< count[f]).implies(f .!= cr3None && target[x] .== f && index[x] .== k)
+  }
 }
 
 // MARK: invariants, at one point (holder h, frame f, enumeration position (f, k))
 
-/// `referenceCounts`, the upper enumeration at holder h: a holder with a target sits at its
-/// position, below its target's count.
-func upperIndexAt(_ s: SymState, _ h: BV) -> Z3Bool {
-  let u = s.pt.upper, f = u.target[h]
-  return (f .!= cr3None).implies(u.index[h] .< u.count[f] && u.slot[f, u.index[h]] .== h)
-}
+/// `referenceCounts`, the upper enumeration at holder h.
+func upperIndexAt(_ s: SymState, _ h: BV) -> Z3Bool { s.pt.upper.indexAt(h) }
 
-/// `referenceCounts`, the upper enumeration at position k of frame f: it holds a holder whose
-/// target is f, at that position.
-func upperSlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool {
-  let u = s.pt.upper, h = u.slot[f, k]
-  return (k .< u.count[f]).implies(f .!= cr3None && u.target[h] .== f && u.index[h] .== k)
-}
+/// `referenceCounts`, the upper enumeration at position k of frame f.
+func upperSlotsAt(_ s: SymState, _ f: BV, _ k: BV) -> Z3Bool { s.pt.upper.slotsAt(f, k) }
 
 /// `referenceCounts` at frame f: its non-CR3 ext references are its holders', its grant
 /// mappings' and its pending putPages.
 func upperCountedAt(_ s: SymState, _ f: BV) -> Z3Bool {
   let u = s.pt.upper, c = s.pt.cr3
-  return c.otherRefs[f] .== u.count[f] &+ c.grantRefs[f] &+ u.pendingPut[f] && c.otherTyped[f] .== u.count[f] &+ c.grantTyped[f]
+  return c.otherRefs[f] .== u.count[f] &+ c.grantRefs[f] &+ s.pt.pendingPut[f] && c.otherTyped[f] .== u.count[f] &+ c.grantTyped[f]
 }
 
 // MARK: ghost updates
@@ -299,7 +308,7 @@ private func lemmaObligation(_ name: String, given: @escaping @Sendable (SymStat
   @Sendable func goal(counted: Bool) -> Goal {
     let s = SymState(), h = BV("holder"), b = BV("target")
     let u = s.pt.upper, c = s.pt.cr3
-    let bounds = [u.count[b], u.pendingPut[b], c.grantRefs[b], c.grantTyped[b], c.count[b]].map { $0 .< (1 << 58) }
+    let bounds = [u.count[b], s.pt.pendingPut[b], c.grantRefs[b], c.grantTyped[b], c.count[b]].map { $0 .< (1 << 58) }
     let hyps = given(s, h, b) + [upperIndexAt(s, h), cr3CountedAt(s, b)] + bounds + (counted ? [upperCountedAt(s, b)] : [])
     return Goal(claim: all(claim(s, b)), hypotheses: hyps, witnesses: [.word("holder", h), .word("target", b)], logic: "QF_UFBV")
   }
@@ -315,7 +324,7 @@ let upperHolderObligations: [Obligation] = {
     // a holder is enumerated by its target, so the target's counts are ≥ 1; a pending putPage
     // and a grant mapping are counted too
     lemmaObligation("\(drop)_holderReferences", given: { s, h, b in [s.pt.upper.target[h] .== b, b .!= cr3None] }, claim: holderReferences),
-    lemmaObligation("\(drop)Put_pendingReference", given: { s, _, b in [s.pt.upper.pendingPut[b] .>= 1] }, claim: pendingReference),
+    lemmaObligation("\(drop)Put_pendingReference", given: { s, _, b in [s.pt.pendingPut[b] .>= 1] }, claim: pendingReference),
     lemmaObligation(
       "grantUnmap_mappingReferences",
       given: { s, _, b in [s.pt.cr3.grantRefs[b] .!= 0, Z3Bool("readOnly") || s.pt.cr3.grantTyped[b] .!= 0] },
