@@ -78,6 +78,8 @@ enum DestroyPTBug: Equatable {
   case keepsTables, keepsPins
   /// The teardown run on a state where the release loop did not run (no `released` marker).
   case skipsRelease
+  /// A release's putPageType leaving the type at count 0.
+  case keepsTypeAtZero
   /// The target's vCPUs' CR3s kept (on frames freed under them).
   case keepsCR3s
   /// The release loop: an entry released without its putPage; the loop started at an arbitrary
@@ -192,7 +194,7 @@ func symReleaseEntry(table t: BV, index i: BV, bug: DestroyPTBug = .none, known 
     var rw = rel && SymPTE.isWritable(e)
     if let k { known(&r, k, present: &rel, rw: &rw) }
     let x = ptSlot(t, i)
-    var n = symReleaseSlot(s, slot: x, target: a, present: rel, rw: rw, putPage: bug != .noPutPage)
+    var n = symReleaseSlot(s, slot: x, target: a, present: rel, rw: rw, putPage: bug != .noPutPage, retypes: bug != .keepsTypeAtZero)
     n.pt.released = (d, x &+ 1)
     return (r, n)
   }
@@ -336,6 +338,9 @@ let destroyPageTableObligations: [Obligation] = {
     destroyPTObligation(rc, assuming: [rc], releases: false, mutants: [("keepsPins", .keepsPins)]),
     destroyPTObligation(ri, assuming: [ri, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
     destroyPTObligation(rs, assuming: [rs], releases: false, mutants: [("skipsRelease", .skipsRelease)]),
+    // (the L1 model's typeSafety: a survivor's live R/W entry maps no freed frame, by isolation
+    // and EBUSY as for referenceIndex; the general model's is domainDestroy_typeSafety)
+    destroyPTObligation(typeSafetyL1PT, assuming: [typeSafetyPT, iso], releases: false, mutants: [("noBusyCheck", .noBusyCheck)]),
     // domainConsistency's CR3 part: the target's vCPUs and CR3s go; another domain's root is
     // that domain's frame (cr3Roots), so neither freed nor untyped
     cr3RootsObligation(
@@ -352,6 +357,13 @@ let destroyPageTableObligations: [Obligation] = {
     loopObligation("domainDestroyRelease", rc, step: releaseEntryStep(byCases: true), mutant: ("noPutPage", releaseEntryStep(.noPutPage))),
     loopObligation("domainDestroyRelease", ri, step: releaseEntryStep(byCases: true)),
     loopObligation("domainDestroyRelease", rs, step: releaseEntryStep(byCases: true)),
+    // a released R/W entry's target is `writable` (typeSafety at the slot), so its putPageType is
+    // flat, and at count 0 no live R/W entry maps it (its enumeration)
+    // (the loop's start and finish write only the marker, which only ends slots' liveness: no
+    // typeSafety clause can break, so no mutant either)
+    loopObligation(
+      "domainDestroyRelease", typeSafetyL1PT, step: releaseEntryStep(byCases: true),
+      mutant: ("keepsTypeAtZero", releaseEntryStep(.keepsTypeAtZero))),
     loopObligation("domainDestroyReleaseFinish", rc, step: releaseFinishStep()),
     loopObligation("domainDestroyReleaseFinish", ri, step: releaseFinishStep()),
     loopObligation("domainDestroyReleaseFinish", rs, step: releaseFinishStep(), mutant: ("finishesEarly", releaseFinishStep(.finishesEarly))),

@@ -266,12 +266,13 @@ func moveInEnumeration(
   return (c2.set(b, c2[b] &+ 1, when: adding), s2.set(b, c2[b], x, when: adding), i2.set(x, c2[b], when: adding))
 }
 
-/// `putPageType(mfn)` for a non-table type (no un-validation).
-func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
+/// `putPageType(mfn)` for a non-table type (no un-validation). `retypes` false: a mutant's, the
+/// type kept at count 0.
+func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool, retypes: Bool = true) -> SymState {
   var n = s
   let count = s.typeCount[mfn] &- 1
   n.typeCount = s.typeCount.set(mfn, count, when: c)
-  if c.constant == false { return n }
+  if c.constant == false || !retypes { return n }
   n.type = s.type.set(mfn, BV.ite(c && count .== 0, BV(constant: DecisionPageType.none), s.type[mfn]))
   n.validated = s.validated.set(mfn, BV.ite(c && count .== 0, kFalse, s.validated[mfn]))
   return n
@@ -279,9 +280,11 @@ func symPutPageTypeFlat(_ s: SymState, _ mfn: BV, when c: Z3Bool) -> SymState {
 
 /// putEntryReferences(e, at: .l1) of slot x whose entry is left in place (a loop releasing a
 /// table's entries): if R/W putPageType(a), if present putPage(a) (`putPage` false: a mutant's
-/// leak), and x leaves a's enumerations.
-func symReleaseSlot(_ s: SymState, slot x: BV, target a: BV, present: Z3Bool, rw: Z3Bool, putPage: Bool = true) -> SymState {
-  var n = symPutPageTypeFlat(s, a, when: rw)
+/// leak; `retypes` false: its type kept at count 0), and x leaves a's enumerations.
+func symReleaseSlot(
+  _ s: SymState, slot x: BV, target a: BV, present: Z3Bool, rw: Z3Bool, putPage: Bool = true, retypes: Bool = true
+) -> SymState {
+  var n = symPutPageTypeFlat(s, a, when: rw, retypes: retypes)
   if putPage { n.refCount = n.refCount.set(a, n.refCount[a] &- 1, when: present) }
   (n.pt.l1Refs, n.pt.refSlot, n.pt.refIndex) = moveInEnumeration(
     count: s.pt.l1Refs, slot: s.pt.refSlot, index: s.pt.refIndex, x: x, from: a, removing: present, to: a, adding: .false)
