@@ -44,6 +44,9 @@ private var claimedSlot: (BV, BV) { (BV("claim.table"), BV("claim.index")) }
 /// Checks a grant or memory-op mutant of the L1 model drops.
 enum GrantPTBug: Equatable {
   case none
+  /// grantMap: the new mapping not enrolled; grantUnmap: the mapping not retired
+  /// (GrantMappingObjects.swift).
+  case mappingNotEnrolled, mappingNotRetired
   /// grantMap: getPageType(.writable)'s type check.
   case noTypeCheck
   /// grantUnmap: the first EBUSY check (another mapping); the second (another writable one).
@@ -70,7 +73,7 @@ let typeSafetyL1PT = PTInvariant(name: "typeSafetyL1", atFrame: typeSafetyAtFram
 /// otherwise, no validation for a non-table type; the entry's map count), and the new mapping
 /// in the ghost: one more ext reference on the frame (a typed one if writable), and the caller
 /// may map the frame (writable too if the mapping is).
-func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug = .none) -> SymTransition {
+func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, mapping m: BV = mappingId, bug: GrantPTBug = .none) -> SymTransition {
   { s in
     let drop: GrantMapCheck = bug == .noTypeCheck ? .typeCheck : bug == .noInUseCheck ? .inUseCheck : .none
     let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
@@ -81,6 +84,9 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
     n.pt.grantWKey = s.pt.grantWKey.set(d, f, k, when: !ro)
+    // the mapping object m (a fresh handle of the caller's) joins its entry's and its frame's
+    // enumerations
+    if bug != .mappingNotEnrolled { n = symEnrollMapping(n, m, key: k, frame: f, readOnly: ro) }
     return (r, n)
   }
 }
@@ -111,7 +117,7 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, bug: GrantPTBug
 /// too if writable), and the caller's permissions on the frame are those of the mappings left.
 func symGrantUnmapL1(
   caller d: BV, key k: BV, readOnly ro: Z3Bool, otherKey x: BV, otherWritableKey y: BV, busyAt slots: [(BV, BV)],
-  bug: GrantPTBug = .none
+  mapping m: BV = mappingId, checksHandle: Bool = false, bug: GrantPTBug = .none
 ) -> SymTransition {
   { s in
     let release: ReleaseBug = bug == .doubleUnmap ? .doubleUnmap : bug == .readOnlyPutsType ? .readOnlyPutsType : .none
@@ -122,6 +128,12 @@ func symGrantUnmapL1(
     let othersWrite = Z3Bool.ite(ro, flag(s.pt.grantWrite[d, f]), witnessedW)
     let others = (read: bug == .othersUnwitnessed ? Z3Bool("othersRead") : witnessed, write: othersWrite)
     if bug != .doubleUnmap {  // guard let m = s.grantMappings[d]?[handle] else { throw .ENOENT }
+      // the caller's mapping m is live, of entry k, read-only iff ro (the handle lookup, on the
+      // mapping objects); what the Spec knows of it follows (`grantUnmap_handleFacts`) but the
+      // type and permission facts below, which stay assumed
+      // (`checksHandle` false: the check left out, fewer refusals, an over-approximation the
+      // goals that do not read mappings prove faster)
+      if checksHandle { r.guard(symMappingIs(s, m, holder: d, key: k, readOnly: ro), DecisionErrno.ENOENT) }
       r.assume(s.pt.cr3.grantRefs[f] .!= 0 && (ro || s.pt.cr3.grantTyped[f] .!= 0))
       // so f's ext counts are ≥ 1 (`grantUnmap_mappingReferences`)
       for fact in mappingReferences(s, f, readOnly: ro) { r.assume(fact) }
@@ -149,6 +161,7 @@ func symGrantUnmapL1(
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }
     n.pt.grantWKey = s.pt.grantWKey.set(d, f, y, when: !ro)
+    if bug != .mappingNotRetired { n = symRetireMapping(n, m, key: k, frame: f, readOnly: ro) }
     return (r, n)
   }
 }
@@ -185,7 +198,16 @@ func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
       transition: symGrantMapL1(caller: d, key: k, readOnly: ro, bug: bug),
       // a live caller; grantConsistency at the entry: one in use names an existing frame (the
       // frame typed `writable` here exists, as typeSafety says of a typed frame)
-      hypotheses: { s in [d .< 0x1_0000, flag(s.gInUse[k]).implies(s.gFrame[k] .< s.frameCount)] },
+      // (and the mapping is a fresh handle of the caller's: no mapping object yet)
+      hypotheses: { s in
+        let p = s.pt
+        // (frameOwnership's domain part at the granter: a live one has a 16-bit id, so the key is
+        // below 2^48, no `cr3None`)
+        let g = SymState.granter(ofKey: k)
+        return [d .< 0x1_0000, flag(s.gInUse[k]).implies(s.gFrame[k] .< s.frameCount), (mappingId >> 32) .== d]
+          + [flag(s.alive[g]).implies(g .< 0x1_0000)]
+          + [p.mapKeyR, p.mapKeyW, p.mapFrameR, p.mapFrameW].map { $0.target[mappingId] .== cr3None }
+      },
       slots: [], frames: { s in [s.gFrame[k]] },
       witnesses: [.word("caller", d), .word("grantKey", k), .flag("readOnly", ro)])
     step.claimFrames = { s in [s.gFrame[k]] }
@@ -195,13 +217,17 @@ func mapStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
 
 /// `busyAt`: the slots where the EBUSY check is stated (the isolation goal's claimed slot; the
 /// other goals need none: fewer checks, still an over-approximation).
-func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable () -> PTStep {
+/// `mappingFacts`: the handle check on the mapping objects, and mappingLive at the handle's
+/// mapping assumed (proved); only the mapping goals read them, and every other goal is cheaper
+/// without them.
+func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = [], mappingFacts: Bool = false) -> @Sendable () -> PTStep {
   {
     let d = BV("caller"), k = BV("grantKey"), ro = Z3Bool("readOnly")
     let x = BV("otherKey"), y = BV("otherWritableKey")
     var step = PTStep(
-      transition: symGrantUnmapL1(caller: d, key: k, readOnly: ro, otherKey: x, otherWritableKey: y, busyAt: busyAt, bug: bug),
-      hypotheses: { _ in [d .< 0x1_0000] },
+      transition: symGrantUnmapL1(
+        caller: d, key: k, readOnly: ro, otherKey: x, otherWritableKey: y, busyAt: busyAt, checksHandle: mappingFacts, bug: bug),
+      hypotheses: { s in [d .< 0x1_0000] + (mappingFacts ? [mappingLiveAt(s, mappingId)] : []) },
       slots: [], frames: { s in [s.gFrame[k]] },
       witnesses: [
         .word("caller", d), .word("grantKey", k), .flag("readOnly", ro), .word("otherKey", x), .word("otherWritableKey", y),
@@ -214,9 +240,9 @@ func unmapStep(_ bug: GrantPTBug = .none, busyAt: [(BV, BV)] = []) -> @Sendable 
 /// domainDestroy's step 2, one of the target's grant mappings released (releaseGrantMapping, no
 /// EBUSY check), in the state its step 1 leaves (the `released` marker of the target, the caller
 /// here, DestroyPTObligations.swift): grantUnmap's step from the marked state.
-private func destroyReleaseGrantStep(_ bug: GrantPTBug = .none) -> @Sendable () -> PTStep {
+private func destroyReleaseGrantStep(_ bug: GrantPTBug = .none, mappingFacts: Bool = false) -> @Sendable () -> PTStep {
   {
-    var step = unmapStep(bug)()
+    var step = unmapStep(bug, mappingFacts: mappingFacts)()
     step.initial = { s in
       var m = s
       m.pt.released = (BV("caller"), nil)
@@ -338,6 +364,11 @@ let grantPageTableObligations: [Obligation] = {
     cr3CountedObligation("grantUnmap", step: unmapStep()),
     cr3CountedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
     countedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
+  ]
+    + mappingObligations(
+      "domainDestroyReleaseGrant", step: destroyReleaseGrantStep(mappingFacts: true), enrolls: false,
+      weak: ("notRetired", destroyReleaseGrantStep(.mappingNotRetired, mappingFacts: true)))
+    + [
     // domainDestroy's grant mappings released after its L1 entries (the marked state): the
     // same counting steps as grantUnmap's
     grantPTObligation(

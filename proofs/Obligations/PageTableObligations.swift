@@ -87,6 +87,10 @@ struct SymPageTables {
   /// Per frame: general references of released upper entries waiting for their putPage (the
   /// frame's un-validation runs first; UpperHolderObligations.swift).
   var pendingPut = Field.fresh("pt.pendingPut")
+  /// Grant mappings as objects (id `holder << 32 | handle`), enumerated by frame and by grant
+  /// entry, read-only and writable apart (GrantMappingObjects.swift).
+  var mapFrameR = SymEnumeration("map.frameR"), mapFrameW = SymEnumeration("map.frameW")
+  var mapKeyR = SymEnumeration("map.keyR"), mapKeyW = SymEnumeration("map.keyW")
 }
 
 func ptSlot(_ t: BV, _ i: BV) -> BV { (t << 9) | i }

@@ -11,6 +11,7 @@ let specObligations: [Obligation] =
   + upperHolderObligations
   + grantPageTableObligations
   + grantMappingObligations
+  + grantMappingObjectObligations
   + destroyPageTableObligations
 let xsaObligations: [Obligation] = xsaObligationList
 /// Stated but too slow for the default run (see PageTableObligations.swift, proofs/README.md).

@@ -290,6 +290,15 @@ let specObligationList: [Obligation] = {
     grantMappingObligation("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false))),
     grantMappingObligation("domainCreate", step: create(), mutant: .noInductionHypothesis),
     grantMappingObligation("domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck))),
+    // ... and the grant mapping objects' entries and counts (GrantMappingObjects.swift)
+  ]
+    + mappingGeneralObligations("grantAccess", step: access(), mutant: .weakened("overwritesMappedEntry", access(checkMapped: false)))
+    + mappingGeneralObligations("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false)))
+    // (with the L1 model's teardown, whose freed frames no mapping maps, as a case)
+    + mappingGeneralObligations(
+      "domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck)),
+      alsoCounted: { destroyMappingCountedGoal(assume: $0) })
+    + [
     // ... and the writable count behind the write permissions' witnesses
     grantWritableCountObligation("grantAccess", step: access(), mutant: .noInductionHypothesis),
     grantWritableCountObligation("grantEnd", step: end(), mutant: .noInductionHypothesis),

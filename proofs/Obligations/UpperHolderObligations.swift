@@ -79,68 +79,94 @@ func upperCountedAt(_ s: SymState, _ f: BV) -> Z3Bool {
 
 // MARK: ghost updates
 
-/// Holder h leaves its target a's enumeration (when `removing`) and joins b's (when `adding`):
-/// its target becomes b, or nothing.
-func symMoveHolder(_ s: SymState, _ h: BV, from a: BV, removing: Z3Bool, to b: BV, adding: Z3Bool) -> SymState {
-  var n = s
-  let u = s.pt.upper
-  (n.pt.upper.count, n.pt.upper.slot, n.pt.upper.index) = moveInEnumeration(
-    count: u.count, slot: u.slot, index: u.index, x: h, from: a, removing: removing, to: b, adding: adding)
-  if removing.constant != false || adding.constant != false {
-    n.pt.upper.target = u.target.set(h, BV.ite(adding, b, BV.ite(removing, cr3None, u.target[h])))
+/// The enumerations the moves below change (all but the CR3s', which newBaseptr's own goals
+/// prove): the upper holders, and the grant mappings by frame and by entry
+/// (GrantMappingObjects.swift).
+typealias EnumerationPath = WritableKeyPath<SymState, SymEnumeration>
+var movedEnumerations: [EnumerationPath] { [\.pt.upper, \.pt.mapFrameR, \.pt.mapFrameW, \.pt.mapKeyR, \.pt.mapKeyW] }
+
+extension SymEnumeration {
+  /// Object h leaves its target a's enumeration (when `removing`) and joins b's (when `adding`):
+  /// its target becomes b, or nothing.
+  func moving(_ h: BV, from a: BV, removing: Z3Bool, to b: BV, adding: Z3Bool) -> SymEnumeration {
+    var n = self
+    (n.count, n.slot, n.index) = moveInEnumeration(
+      count: count, slot: slot, index: index, x: h, from: a, removing: removing, to: b, adding: adding)
+    if removing.constant != false || adding.constant != false {
+      n.target = target.set(h, BV.ite(adding, b, BV.ite(removing, cr3None, target[h])))
+    }
+    return n
   }
+
+  /// Object `from`'s place passes to object `to` (fresh), at the same position of the same
+  /// enumeration, when c: no count changes.
+  func relabeling(_ from: BV, to: BV, when c: Z3Bool) -> SymEnumeration {
+    var n = self
+    let f = target[from], k = index[from]
+    n.slot = slot.set(f, k, to, when: c)
+    n.index = index.set(to, k, when: c)
+    n.target = target.set(from, cr3None, when: c).set(to, f, when: c)
+    return n
+  }
+}
+
+/// `SymEnumeration.moving` on enumeration `e` of s (the upper holders by default).
+func symMoveHolder(
+  _ s: SymState, _ h: BV, from a: BV, removing: Z3Bool, to b: BV, adding: Z3Bool, in e: EnumerationPath = \.pt.upper
+) -> SymState {
+  var n = s
+  n[keyPath: e] = s[keyPath: e].moving(h, from: a, removing: removing, to: b, adding: adding)
   return n
 }
 
-/// Holder `from`'s references become holder `to`'s (fresh), at the same position of the same
-/// enumeration, when c: no count changes.
+/// `SymEnumeration.relabeling` on the upper holders.
 func symRelabelHolder(_ s: SymState, _ from: BV, to: BV, when c: Z3Bool) -> SymState {
   var n = s
-  let u = s.pt.upper, f = u.target[from], k = u.index[from]
-  n.pt.upper.slot = u.slot.set(f, k, to, when: c)
-  n.pt.upper.index = u.index.set(to, k, when: c)
-  n.pt.upper.target = u.target.set(from, cr3None, when: c).set(to, f, when: c)
+  n.pt.upper = s.pt.upper.relabeling(from, to: to, when: c)
   return n
 }
 
-/// One change of the upper enumeration. A step's changes are a list of these (`PTStep.holderMoves`,
-/// per case): `<op>_upperEnumeration` proves the step makes exactly them, each from a state that
-/// meets its precondition, and `holder<Kind>_upperIndex` / `_upperSlots` prove once, for any
-/// holders and frames, that each keeps the enumeration.
+/// One change of an enumeration (the upper holders', by default). A step's changes are a list of
+/// these (`PTStep.holderMoves`, per case): `<op>_upperEnumeration` (`_mappingEnumeration`)
+/// proves the step makes exactly them, each from a state that meets its precondition, and
+/// `holder<Kind>_upperIndex` / `_upperSlots` prove once, for any objects and frames, that each
+/// keeps its enumeration. (The lemmas are proved on the upper holders' fields; every enumeration
+/// is four uninterpreted functions of the same sorts, so they hold for each: a renaming.)
 enum HolderMove {
-  /// A fresh holder joins b's enumeration (a take).
-  case enroll(BV, at: BV)
-  /// A holder leaves its target a's enumeration (a release).
-  case retire(BV, from: BV)
-  /// A holder's place passes to a fresh one (setEntry's relabels).
-  case relabel(BV, to: BV)
+  /// A fresh object joins b's enumeration (a take).
+  case enroll(BV, at: BV, in: EnumerationPath = \.pt.upper)
+  /// An object leaves its target a's enumeration (a release).
+  case retire(BV, from: BV, in: EnumerationPath = \.pt.upper)
+  /// An object's place passes to a fresh one (setEntry's relabels).
+  case relabel(BV, to: BV, in: EnumerationPath = \.pt.upper)
 
-  /// The frames whose enumeration it changes.
+  /// The frames (or keys) whose enumeration it changes.
   var frames: [BV] {
     switch self {
-    case .enroll(_, let b): return [b]
-    case .retire(_, let a): return [a]
+    case .enroll(_, let b, _): return [b]
+    case .retire(_, let a, _): return [a]
     case .relabel: return []
     }
   }
 
   func apply(_ s: SymState) -> SymState {
+    var n = s
     switch self {
-    case .enroll(let h, let b): return symMoveHolder(s, h, from: b, removing: .false, to: b, adding: .true)
-    case .retire(let h, let a): return symMoveHolder(s, h, from: a, removing: .true, to: a, adding: .false)
-    case .relabel(let h, let x): return symRelabelHolder(s, h, to: x, when: .true)
+    case .enroll(let h, let b, let e): n[keyPath: e] = s[keyPath: e].moving(h, from: b, removing: .false, to: b, adding: .true)
+    case .retire(let h, let a, let e): n[keyPath: e] = s[keyPath: e].moving(h, from: a, removing: .true, to: a, adding: .false)
+    case .relabel(let h, let x, let e): n[keyPath: e] = s[keyPath: e].relabeling(h, to: x, when: .true)
     }
+    return n
   }
 
-  /// What the move needs: a fresh holder has no target; a leaving one has its frame; frames are
+  /// What the move needs: a fresh object has no target; a leaving one has its frame; frames are
   /// no `cr3None`. (And a count that grows is far below 2^64: trusted, as `countsBounded`, and
   /// assumed by the lemmas.)
   func precondition(_ s: SymState) -> Z3Bool {
-    let u = s.pt.upper
     switch self {
-    case .enroll(let h, let b): return u.target[h] .== cr3None && b .!= cr3None
-    case .retire(let h, let a): return u.target[h] .== a && a .!= cr3None
-    case .relabel(let h, let x): return u.target[h] .!= cr3None && u.target[x] .== cr3None
+    case .enroll(let h, let b, let e): return s[keyPath: e].target[h] .== cr3None && b .!= cr3None
+    case .retire(let h, let a, let e): return s[keyPath: e].target[h] .== a && a .!= cr3None
+    case .relabel(let h, let x, let e): return s[keyPath: e].target[h] .!= cr3None && s[keyPath: e].target[x] .== cr3None
     }
   }
 }
@@ -270,7 +296,7 @@ private func moveLemmaObligation(_ k: MoveKind, _ part: HolderPart) -> Obligatio
 /// one its listed moves (`PTStep.holderMoves`) make, each applied in a state that meets its
 /// precondition; with the lemmas, the step keeps upperIndex and upperSlots. Checked at fresh
 /// points (a holder, a frame, a position). `weakened`: a mutant step, refuted.
-private func enumerationGoal(_ step: PTStep) -> Goal {
+func enumerationGoal(_ step: PTStep) -> Goal {
   if !step.cases.isEmpty { return .byCases(step.cases.map(enumerationGoal)) }
   let s = step.initial(SymState())
   let (r, next) = step.transition(s)
@@ -280,10 +306,12 @@ private func enumerationGoal(_ step: PTStep) -> Goal {
     claims.append(m.precondition(cur))
     cur = m.apply(cur)
   }
-  let (a, b) = (next.pt.upper, cur.pt.upper)
-  claims += [a.target[w] .== b.target[w], a.index[w] .== b.index[w], a.count[cf] .== b.count[cf], a.slot[cf, ck] .== b.slot[cf, ck]]
+  for e in movedEnumerations {
+    let (a, b) = (next[keyPath: e], cur[keyPath: e])
+    claims += [a.target[w] .== b.target[w], a.index[w] .== b.index[w], a.count[cf] .== b.count[cf], a.slot[cf, ck] .== b.slot[cf, ck]]
+  }
   return Goal(
-    claim: all(claims), hypotheses: configRanges(s) + step.hypotheses(s) + r.assumptions,
+    claim: all(claims), hypotheses: configRanges(s) + step.hypotheses(s) + [!r.refused] + r.assumptions,
     witnesses: step.witnesses + [.word("claim.holder", w), .word("claim.frame", cf), .word("claim.position", ck)], logic: "QF_UFBV")
 }
 

@@ -19,7 +19,9 @@ enum ProveMatrix {
     "allocationIndex": "frameOwnership", "allocationSlots": "frameOwnership", "m2pOwnership": "frameOwnership", "scrubbed": "frameOwnership",
     "referenceIndex": "referenceCounts", "referenceSlots": "referenceCounts", "grantRange": "grantConsistency", "grantMapping": "grantConsistency", "grantWritableCount": "grantConsistency",
     "cr3Index": "referenceCounts", "cr3Slots": "referenceCounts", "cr3Counted": "referenceCounts",
-    "upperIndex": "referenceCounts", "upperSlots": "referenceCounts", "upperCounted": "referenceCounts", "cr3Roots": "domainConsistency",
+    "upperIndex": "referenceCounts", "upperSlots": "referenceCounts", "upperCounted": "referenceCounts",
+    "upperEnumeration": "referenceCounts", "mappingEnumeration": "referenceCounts", "mappingCounted": "referenceCounts",
+    "mappingLive": "grantConsistency", "cr3Roots": "domainConsistency",
     "typeSafetyL1": "typeSafety",
   ]
 
