@@ -80,6 +80,8 @@ enum DestroyPTBug: Equatable {
   case skipsRelease
   /// A release's putPageType leaving the type at count 0.
   case keepsTypeAtZero
+  /// The teardown zeroing its frames' holder counts but keeping the holders' targets.
+  case keepsHolders
   /// The target's vCPUs' CR3s kept (on frames freed under them).
   case keepsCR3s
   /// The release loop: an entry released without its putPage; the loop started at an arbitrary
@@ -150,7 +152,7 @@ func symDomainDestroyL1(caller c: BV, target d: BV, releases: Bool, busyAt keys:
     let u = before.pt.upper
     n.pt.upper.count = u.count.setWhere(owned) { _ in kFalse }
     n.pt.pendingPut = before.pt.pendingPut.setWhere(owned) { _ in kFalse }
-    n.pt.upper.target = u.target.setWhere({ h in owned(u.target[h]) }) { _ in cr3None }
+    if bug != .keepsHolders { n.pt.upper.target = u.target.setWhere({ h in owned(u.target[h]) }) { _ in cr3None } }
     n.pt.released = nil
     n.pt.validating = nil
     n.pt.unvalidating = nil

@@ -166,11 +166,28 @@ func mappingObligations(
 /// entries or their counts (grantAccess, grantEnd, domainDestroy: each refuses a mapped entry,
 /// EBUSY), point-wise: at a mapping, from the invariant there and the counting at its entry
 /// (a live mapping's entry is mapped, so not rewritten); at a point, from the invariant there.
-/// `alsoCounted`: another case of `<op>_mappingCounted` (domainDestroy's teardown in the L1 model).
+/// `withTeardown`: domainDestroy's L1-model teardown is another case of `<op>_mappingCounted`
+/// (`destroyMappingCountedGoal`), with a mutant of its own.
 func mappingGeneralObligations(
-  _ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant, alsoCounted: (@Sendable (Bool) -> Goal)? = nil
+  _ op: String, step: @escaping @Sendable () -> Step, mutant: InductiveMutant, countedMutant: InductiveMutant? = nil,
+  withTeardown: Bool = false
 ) -> [Obligation] {
-  [
+  // (`countedMutant`: grantEnd writes no map count, so its EBUSY mutant leaves the counting be)
+  let counted = pointObligation("\(op)_mappingCounted", step: step, mutant: countedMutant ?? mutant) { st, assume in
+    let s = SymState(), x = BV("claim.x"), p = s.pt
+    let (r, next) = st.transition(s)
+    // (an entry's counts are sums of counts far below 2^64, and its writable count is at most
+    // its count, grantWritableCount: so at count 0 both enumerations are empty)
+    var hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions + [grantWritableCountAt(s, x)]
+    hyps += [p.mapKeyR.count[x], p.mapKeyW.count[x]].map { $0 .< (1 << 58) }
+    if assume { hyps.append(mappingCountedAt(s, x)) }
+    let general = Goal(
+      claim: mappingCountedAt(next, x), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.x", x)], logic: "QF_UFBV")
+    // (the two models of the one Spec step write disjoint parts of the claim: map counts, share)
+    return withTeardown ? .byCases([general, destroyMappingCountedGoal()]) : general
+  }
+  let teardownMutant = Mutant("teardownNoBusyCheck") { destroyMappingCountedGoal(busyCheck: false) }
+  return [
     pointObligation("\(op)_mappingLive", step: step, mutant: mutant) { st, assume in
       let s = SymState(), w = BV("claim.mapping")
       let (r, next) = st.transition(s)
@@ -183,18 +200,7 @@ func mappingGeneralObligations(
       return Goal(
         claim: mappingLiveAt(next, w), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.mapping", w)], logic: "QF_UFBV")
     },
-    pointObligation("\(op)_mappingCounted", step: step, mutant: .noInductionHypothesis) { st, assume in
-      let s = SymState(), x = BV("claim.x"), p = s.pt
-      let (r, next) = st.transition(s)
-      // (an entry's counts are sums of counts far below 2^64, and its writable count is at most
-      // its count, grantWritableCount: so at count 0 both enumerations are empty)
-      var hyps = configRanges(s) + st.hypotheses + [!r.refused] + r.assumptions + [grantWritableCountAt(s, x)]
-      hyps += [p.mapKeyR.count[x], p.mapKeyW.count[x]].map { $0 .< (1 << 58) }
-      if assume { hyps.append(mappingCountedAt(s, x)) }
-      let general = Goal(
-        claim: mappingCountedAt(next, x), hypotheses: hyps, witnesses: st.witnesses + [.word("claim.x", x)], logic: "QF_UFBV")
-      return alsoCounted.map { .byCases([general, $0(assume)]) } ?? general
-    },
+    withTeardown ? Obligation(counted.name, mutants: counted.mutants + [teardownMutant], goal: counted.goal) : counted,
   ]
 }
 
@@ -203,20 +209,20 @@ func mappingGeneralObligations(
 /// enumerated at f (the first position's, if any); its entry is in use and names f (mappingLive),
 /// so is the target's grant (grantConsistency: an entry names its granter's frame), mapped
 /// (mappingCounted, its entry enumeration): the EBUSY check at that entry refuses.
-/// `assume` false: the mutant without the induction hypothesis.
-func destroyMappingCountedGoal(assume: Bool) -> Goal {
+/// `busyCheck` false: the mutant without the EBUSY check.
+func destroyMappingCountedGoal(busyCheck: Bool = true) -> Goal {
   let c = BV("caller"), d = BV("target"), x = BV("claim.x")
   var s = SymState()
   s.pt.released = (d, nil)
   let p = s.pt
-  var keys: [BV] = [], hyps: [Z3Bool] = assume ? [mappingCountedAt(s, x)] : []
+  var keys: [BV] = [], hyps: [Z3Bool] = [mappingCountedAt(s, x)]
   for (frame, key) in [(p.mapFrameR, p.mapKeyR), (p.mapFrameW, p.mapKeyW)] {
     let m = frame.slot[x, BV(constant: 0)], k = key.target[m]
     keys.append(k)
     hyps += [frame.slotsAt(x, BV(constant: 0)), mappingLiveAt(s, m), key.indexAt(m), mappingCountedAt(s, k), grantEntryAt(s, k)]
     hyps += [p.mapKeyR.count[k], p.mapKeyW.count[k]].map { $0 .< (1 << 58) }
   }
-  let (r, next) = symDomainDestroyL1(caller: c, target: d, releases: false, busyAt: keys)(s)
+  let (r, next) = symDomainDestroyL1(caller: c, target: d, releases: false, busyAt: keys, bug: busyCheck ? .none : .noBusyCheck)(s)
   return Goal(
     claim: mappingCountedAt(next, x), hypotheses: configRanges(s) + [!r.refused] + r.assumptions + hyps,
     witnesses: [.word("caller", c), .word("target", d), .word("claim.x", x)], logic: "QF_UFBV")

@@ -47,6 +47,8 @@ enum GrantPTBug: Equatable {
   /// grantMap: the new mapping not enrolled; grantUnmap: the mapping not retired
   /// (GrantMappingObjects.swift).
   case mappingNotEnrolled, mappingNotRetired
+  /// grantMap / grantUnmap: the grant share of the frame's non-CR3 counts not moved.
+  case grantShareNotMoved
   /// grantMap: getPageType(.writable)'s type check.
   case noTypeCheck
   /// grantUnmap: the first EBUSY check (another mapping); the second (another writable one).
@@ -79,7 +81,7 @@ func symGrantMapL1(caller d: BV, key k: BV, readOnly ro: Z3Bool, mapping m: BV =
     let (r, mapped) = symGrantMap(caller: d, key: k, readOnly: ro, drop: drop)(s)
     let f = s.gFrame[k]
     var n = mapped
-    n = symMoveOther(n, f, by: 1, typed: !ro, grant: true)
+    n = symMoveOther(n, f, by: 1, typed: !ro, grant: bug != .grantShareNotMoved)
     n.pt.grantRead = s.pt.grantRead.set(d, f, kTrue)
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, kTrue, when: !ro)
     n.pt.grantKey = s.pt.grantKey.set(d, f, k)  // this mapping's entry is the permission's witness
@@ -156,7 +158,7 @@ func symGrantUnmapL1(
       }
     }
     // ghost: s.grantMappings[d]![handle] = nil
-    n = symMoveOther(n, f, by: -1, typed: !ro, grant: true)
+    n = symMoveOther(n, f, by: -1, typed: !ro, grant: bug != .grantShareNotMoved)
     n.pt.grantRead = s.pt.grantRead.set(d, f, word(others.read))
     n.pt.grantWrite = s.pt.grantWrite.set(d, f, word(others.write))
     if bug != .othersUnwitnessed { n.pt.grantKey = s.pt.grantKey.set(d, f, x) }

@@ -293,11 +293,11 @@ let specObligationList: [Obligation] = {
     // ... and the grant mapping objects' entries and counts (GrantMappingObjects.swift)
   ]
     + mappingGeneralObligations("grantAccess", step: access(), mutant: .weakened("overwritesMappedEntry", access(checkMapped: false)))
-    + mappingGeneralObligations("grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false)))
+    + mappingGeneralObligations(
+      "grantEnd", step: end(), mutant: .weakened("endsMappedGrant", end(checkMapped: false)), countedMutant: .noInductionHypothesis)
     // (with the L1 model's teardown, whose freed frames no mapping maps, as a case)
     + mappingGeneralObligations(
-      "domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck)),
-      alsoCounted: { destroyMappingCountedGoal(assume: $0) })
+      "domainDestroy", step: destroy(), mutant: .weakened("noBusyCheck", destroy(.noBusyCheck)), withTeardown: true)
     + [
     // ... and the writable count behind the write permissions' witnesses
     grantWritableCountObligation("grantAccess", step: access(), mutant: .noInductionHypothesis),

@@ -12,7 +12,7 @@
 //   cr3.otherRefs[f]  == upper.count[f] + cr3.grantRefs[f]  + pendingPut[f]
 //   cr3.otherTyped[f] == upper.count[f] + cr3.grantTyped[f]
 //
-// where `grant*` are the grant mappings' (not enumerated: decision 0008, item 4) and
+// where `grant*` are the grant mappings' (their live mapping objects: GrantMappingObjects.swift) and
 // `pendingPut[f]` the general references of released entries whose putPage waits for f's own
 // un-validation (`mmuextOpUnpinL2-L4Unvalidate` at count 0, then `…UnvalidatePut`).
 //
@@ -381,12 +381,20 @@ let upperHolderObligations: [Obligation] = {
       "mmuextOpNewBaseptr", step: newBaseptr(byCases: true), enumeration: [("oldUnitNotSetAside", newBaseptr(.oldUnitNotSetAside, byCases: true))],
       counted: [("holderNotEnrolled", newBaseptr(.holderNotEnrolled, byCases: true))])
     // a mapping moves the grant share with the non-CR3 counts
-    + [countedObligation("grantMap", step: mapStep()), countedObligation("grantUnmap", step: unmapStep())]
+    + [
+      countedObligation("grantMap", step: mapStep(), mutants: [("grantShareNotMoved", mapStep(.grantShareNotMoved))]),
+      countedObligation("grantUnmap", step: unmapStep(), mutants: [("grantShareNotMoved", unmapStep(.grantShareNotMoved))]),
+    ]
     // the teardown: the holders targeting the target's frames go, their counts too
     + [HolderPart.index, .slots].map { part in
-      Obligation("domainDestroy_\(part.rawValue)", mutants: [Mutant("noInductionHypothesis") { destroyHolderGoal(part, assume: false) }]) {
-        destroyHolderGoal(part, assume: true)
-      }
+      Obligation(
+        "domainDestroy_\(part.rawValue)",
+        // (holders kept at zeroed counts break their places, which only upperIndex reads)
+        mutants: [Mutant("noInductionHypothesis") { destroyHolderGoal(part, assume: false) }]
+          + (part == .index
+            ? [Mutant("keepsHolders") { holderGoal(part, destroyStep(releases: false, .keepsHolders)(), support: { _ in HolderSupport() }) }]
+            : [])
+      ) { destroyHolderGoal(part, assume: true) }
     }
     + [countedObligation("domainDestroy", step: destroyStep(releases: false))]
 }()
