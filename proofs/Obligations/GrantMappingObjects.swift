@@ -55,6 +55,12 @@ func mappingLiveAt(_ s: SymState, _ m: BV) -> Z3Bool {
     && (kw .!= cr3None).implies(entry(kw, p.mapFrameW.target[m]))
 }
 
+/// What a grant mapping on f implies of f's counts (part of `grantUnmap_handleFacts`): one
+/// general ext reference (and a typed one if writable), no CR3's.
+func mappingReferences(_ s: SymState, _ f: BV, readOnly ro: Z3Bool) -> [Z3Bool] {
+  [s.pt.extRefs[f] .!= 0, ro || s.pt.extTyped[f] .!= 0, s.pt.cr3.otherRefs[f] .!= 0, ro || s.pt.cr3.otherTyped[f] .!= 0]
+}
+
 /// The handle lookup: m is holder d's live mapping of entry k, read-only iff ro.
 func symMappingIs(_ s: SymState, _ m: BV, holder d: BV, key k: BV, readOnly ro: Z3Bool) -> Z3Bool {
   (m >> 32) .== d && k .!= cr3None && Z3Bool.ite(ro, s.pt.mapKeyR.target[m] .== k, s.pt.mapKeyW.target[m] .== k)

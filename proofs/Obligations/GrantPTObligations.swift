@@ -137,7 +137,7 @@ func symGrantUnmapL1(
       // goals that do not read mappings prove faster)
       if checksHandle { r.guard(symMappingIs(s, m, holder: d, key: k, readOnly: ro), DecisionErrno.ENOENT) }
       r.assume(s.pt.cr3.grantRefs[f] .!= 0 && (ro || s.pt.cr3.grantTyped[f] .!= 0))
-      // so f's ext counts are ≥ 1 (`grantUnmap_mappingReferences`)
+      // so f's ext counts are ≥ 1 (also `grantUnmap_handleFacts`)
       for fact in mappingReferences(s, f, readOnly: ro) { r.assume(fact) }
       r.assume(flag(s.pt.grantRead[d, f]) && (ro || flag(s.pt.grantWrite[d, f])))
     }
@@ -366,11 +366,6 @@ let grantPageTableObligations: [Obligation] = {
     cr3CountedObligation("grantUnmap", step: unmapStep()),
     cr3CountedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
     countedObligation("domainDestroyReleaseGrant", step: destroyReleaseGrantStep()),
-  ]
-    + mappingObligations(
-      "domainDestroyReleaseGrant", step: destroyReleaseGrantStep(mappingFacts: true), enrolls: false,
-      weak: ("notRetired", destroyReleaseGrantStep(.mappingNotRetired, mappingFacts: true)))
-    + [
     // domainDestroy's grant mappings released after its L1 entries (the marked state): the
     // same counting steps as grantUnmap's
     grantPTObligation(
@@ -410,4 +405,8 @@ let grantPageTableObligations: [Obligation] = {
       "decreaseReservation", iso, assuming: [iso, rc, ri], step: decreaseStep(),
       mutants: [("freesReferencedFrame", decreaseStep(.freesReferencedFrame))]),
   ]
+    // domainDestroy's release of a mapping × the mapping objects (GrantMappingObjects.swift)
+    + mappingObligations(
+      "domainDestroyReleaseGrant", step: destroyReleaseGrantStep(mappingFacts: true), enrolls: false,
+      weak: ("notRetired", destroyReleaseGrantStep(.mappingNotRetired, mappingFacts: true)))
 }()

@@ -311,8 +311,8 @@ func mmuUpdateUpperSetEntry(byCases: Bool = false, known c: UpperCase? = nil, re
       witnesses: [.word("caller", d), .word("table", t), .word("index", i), .word("entry", e)])
     if let c { step.holderMoves = { _ in (c.old ? [.relabel(x, to: release)] : []) + (c.new ? [.relabel(take, to: x)] : []) } }
     if byCases {
-      step.cases = UpperCase.all.filter { $0.sameTarget != false }.map {
-        mmuUpdateUpperSetEntry(known: UpperCase(old: $0.old, new: $0.new), relabels: relabels)()
+      step.cases = [false, true].flatMap { old in
+        [false, true].map { new in mmuUpdateUpperSetEntry(known: UpperCase(old: old, new: new), relabels: relabels)() }
       }
     }
     return step

@@ -180,12 +180,6 @@ func holderReferences(_ s: SymState, _ b: BV) -> [Z3Bool] {
 /// What a pending putPage on b implies (`…_pendingReference`): one general ext reference, no CR3's.
 func pendingReference(_ s: SymState, _ b: BV) -> [Z3Bool] { [s.pt.extRefs[b] .>= 1, s.pt.cr3.otherRefs[b] .>= 1] }
 
-/// What a grant mapping on f implies (`grantUnmap_mappingReferences`): one general ext reference
-/// (and a typed one if writable), no CR3's.
-func mappingReferences(_ s: SymState, _ f: BV, readOnly ro: Z3Bool) -> [Z3Bool] {
-  [s.pt.extRefs[f] .!= 0, ro || s.pt.extTyped[f] .!= 0, s.pt.cr3.otherRefs[f] .!= 0, ro || s.pt.cr3.otherTyped[f] .!= 0]
-}
-
 // MARK: goals
 
 /// Which part of the upper enumeration a goal claims.
@@ -350,13 +344,9 @@ let upperHolderObligations: [Obligation] = {
   let lemmas = MoveKind.allCases.flatMap { k in [HolderPart.index, .slots].map { moveLemmaObligation(k, $0) } }
   return lemmas + [
     // a holder is enumerated by its target, so the target's counts are ≥ 1; a pending putPage
-    // and a grant mapping are counted too
+    // is counted too (a grant mapping's: `grantUnmap_handleFacts`)
     lemmaObligation("\(drop)_holderReferences", given: { s, h, b in [s.pt.upper.target[h] .== b, b .!= cr3None] }, claim: holderReferences),
     lemmaObligation("\(drop)Put_pendingReference", given: { s, _, b in [s.pt.pendingPut[b] .>= 1] }, claim: pendingReference),
-    lemmaObligation(
-      "grantUnmap_mappingReferences",
-      given: { s, _, b in [s.pt.cr3.grantRefs[b] .!= 0, Z3Bool("readOnly") || s.pt.cr3.grantTyped[b] .!= 0] },
-      claim: { s, b in mappingReferences(s, b, readOnly: Z3Bool("readOnly")) }),
   ]
     + holderObligations(
       take, step: { validateUpperEntryByCases() }, enumeration: [("notEnrolled", validateUpperEntry(.notEnrolled, case: .held))],
